@@ -1,0 +1,13 @@
+package zoom
+
+import "context"
+
+// PresenceAPI is the part of the Zoom API that the Sender uses. *Client
+// implements it.
+type PresenceAPI interface {
+	// SetPresence sends u for the signed-in user. It blocks until Zoom
+	// answers or ctx ends.
+	SetPresence(ctx context.Context, u Update) error
+	// GetPresence reads the signed-in user's current status.
+	GetPresence(ctx context.Context) (Presence, error)
+}
