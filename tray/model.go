@@ -1,0 +1,267 @@
+// Package tray shows the Zoom presence status in the system tray and lets
+// the user change it from the tray menu.
+//
+// The menu itself is built by pure functions (Menu, Tooltip, IconName,
+// WaitingLine) from a State, so that it can be tested without a desktop.
+// Tray binds the result to fyne.io/systray.
+package tray
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/zoom-presence/zoom-presence/zoom"
+)
+
+// ActionKind is the kind of request that a click on a menu item sends to
+// the app.
+type ActionKind int
+
+// Action kinds. The zero value, ActionNone, belongs to items that do
+// nothing when clicked: separators, disabled lines and submenu parents.
+const (
+	ActionNone ActionKind = iota
+	// ActionSetStatus requests sending Action.Update to Zoom.
+	ActionSetStatus
+	// ActionSignIn requests a sign-in to Zoom.
+	ActionSignIn
+	// ActionSignOut requests a sign-out from Zoom.
+	ActionSignOut
+	// ActionQuit requests that the app quit.
+	ActionQuit
+)
+
+// String returns the kind's name for logs, for example "set-status".
+func (k ActionKind) String() string {
+	switch k {
+	case ActionNone:
+		return "none"
+	case ActionSetStatus:
+		return "set-status"
+	case ActionSignIn:
+		return "sign-in"
+	case ActionSignOut:
+		return "sign-out"
+	case ActionQuit:
+		return "quit"
+	}
+	return "ActionKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Action is the request behind a menu item.
+type Action struct {
+	Kind ActionKind
+	// Update is the status to send. It is set only for ActionSetStatus.
+	Update zoom.Update
+}
+
+// State is everything the menu, the tooltip and the icon show.
+type State struct {
+	// Presence is the current status as last read from Zoom. An empty
+	// Presence.Status means the status is unknown.
+	Presence zoom.Presence
+	// Known reports whether Presence has been read from Zoom.
+	Known bool
+	// SignedIn reports whether the app holds a Zoom token.
+	SignedIn bool
+	// SigningIn reports whether a sign-in is under way. The sign-in item
+	// then reads "Signing in…" and is disabled.
+	SigningIn bool
+	// Waiting is the text of the line about the update waiting to be
+	// sent, usually made by WaitingLine. Empty means "Nothing waiting".
+	Waiting string
+}
+
+// Item is one entry of the tray menu.
+type Item struct {
+	// ID names the item. It stays the same in every State, so that a
+	// binding can create the item once and update it in place.
+	ID    string
+	Label string
+	// Checkable items show a check mark when Checked is true.
+	Checkable bool
+	Checked   bool
+	Enabled   bool
+	Visible   bool
+	// Separator items are drawn as a line. Only their ID is set, and
+	// Visible, which is always true.
+	Separator bool
+	// Action is the request a click sends. It is ActionNone for items
+	// that only show information or open a submenu.
+	Action   Action
+	Children []Item
+}
+
+// Labels of the menu items that do not name a status.
+const (
+	labelNothingWaiting = "Nothing waiting"
+	labelSignIn         = "Sign in to Zoom…"
+	labelSigningIn      = "Signing in…"
+	labelSignedIn       = "Signed in"
+	labelSignOut        = "Sign out"
+	labelQuit           = "Quit"
+)
+
+// IDs of the menu items that do not name a status. Status items have the
+// ID "status/" followed by the Zoom spelling, and the Do not disturb
+// durations "status/Do_Not_Disturb/" followed by the minutes.
+const (
+	idSeparatorStatus  = "separator/status"
+	idWaiting          = "waiting"
+	idSeparatorWaiting = "separator/waiting"
+	idSignIn           = "sign-in"
+	idSignedIn         = "signed-in"
+	idSignOut          = "sign-out"
+	idSeparatorAccount = "separator/account"
+	idQuit             = "quit"
+)
+
+// dndMinutes lists the Do not disturb durations in the submenu, in order.
+var dndMinutes = []int{20, 30, 60, 120, 240, 480, 1440}
+
+// Menu returns the whole tray menu for s. The tree has the same shape and
+// IDs for every State: items that apply only when signed in or signed out
+// are hidden through Visible rather than left out.
+//
+// Status items are disabled while signed out, because the app can neither
+// read nor send a status then. The item for the current status is the
+// only one checked. For Do not disturb the submenu parent carries the
+// check and no duration does, because Zoom reports only when Do not
+// disturb ends, not the duration chosen.
+func Menu(s State) []Item {
+	current := s.currentStatus()
+
+	items := make([]Item, 0, len(zoom.SettableStatuses)+8)
+	for _, status := range zoom.SettableStatuses {
+		items = append(items, statusItem(status, current, s.SignedIn))
+	}
+
+	waiting := s.Waiting
+	if waiting == "" {
+		waiting = labelNothingWaiting
+	}
+	signIn := Item{
+		ID:      idSignIn,
+		Label:   labelSignIn,
+		Enabled: true,
+		Visible: !s.SignedIn,
+		Action:  Action{Kind: ActionSignIn},
+	}
+	if s.SigningIn {
+		signIn.Label = labelSigningIn
+		signIn.Enabled = false
+	}
+
+	return append(items,
+		Item{ID: idSeparatorStatus, Separator: true, Visible: true},
+		Item{ID: idWaiting, Label: waiting, Visible: true},
+		Item{ID: idSeparatorWaiting, Separator: true, Visible: true},
+		signIn,
+		Item{ID: idSignedIn, Label: labelSignedIn, Visible: s.SignedIn},
+		Item{
+			ID:      idSignOut,
+			Label:   labelSignOut,
+			Enabled: true,
+			Visible: s.SignedIn,
+			Action:  Action{Kind: ActionSignOut},
+		},
+		Item{ID: idSeparatorAccount, Separator: true, Visible: true},
+		Item{
+			ID:      idQuit,
+			Label:   labelQuit,
+			Enabled: true,
+			Visible: true,
+			Action:  Action{Kind: ActionQuit},
+		},
+	)
+}
+
+// currentStatus returns the settable status to check in the menu, or ""
+// when none applies: signed out, not read yet, or a status with no menu
+// item such as "Offline".
+func (s State) currentStatus() zoom.Status {
+	if !s.SignedIn || !s.Known {
+		return ""
+	}
+	return s.Presence.Status.Settable()
+}
+
+func statusItem(status, current zoom.Status, enabled bool) Item {
+	item := Item{
+		ID:        statusID(status),
+		Label:     status.Label(),
+		Checkable: true,
+		Checked:   status == current,
+		Enabled:   enabled,
+		Visible:   true,
+		Action:    Action{Kind: ActionSetStatus, Update: zoom.Update{Status: status}},
+	}
+	if status != zoom.StatusDoNotDisturb {
+		return item
+	}
+
+	// Do not disturb needs a duration, so the parent only opens the
+	// submenu and each duration sends the update.
+	item.Action = Action{}
+	for _, minutes := range dndMinutes {
+		item.Children = append(item.Children, Item{
+			ID:      statusID(status) + "/" + strconv.Itoa(minutes),
+			Label:   zoom.FormatMinutes(minutes),
+			Enabled: enabled,
+			Visible: true,
+			Action: Action{
+				Kind:   ActionSetStatus,
+				Update: zoom.Update{Status: status, Minutes: minutes},
+			},
+		})
+	}
+	return item
+}
+
+func statusID(status zoom.Status) string {
+	return "status/" + string(status)
+}
+
+// Tooltip returns the tray icon's tooltip for s: "Zoom: Away",
+// "Zoom: signed out" or "Zoom: unknown" when the status has not been read.
+func Tooltip(s State) string {
+	switch {
+	case !s.SignedIn:
+		return "Zoom: signed out"
+	case !s.Known || s.Presence.Status == "":
+		return "Zoom: unknown"
+	}
+	return "Zoom: " + s.Presence.Status.Label()
+}
+
+// WaitingLine returns the text of the menu line about the update waiting
+// to be sent, for State.Waiting:
+//
+//   - "Nothing waiting" when u is nil;
+//   - "Sending Away…" when at is zero or not after now;
+//   - "Waiting: Away at 15:41" when the update waits until at;
+//   - "Retrying: Away at 15:41" when retrying reports that an earlier
+//     attempt failed and the next one is at at.
+//
+// The time is formatted in at's location with a 24-hour clock, so callers
+// pass local times such as those from time.Now. When at falls on another
+// day than now, the date is shown too: "Waiting: Away at Mon 2 Jan 09:00".
+func WaitingLine(u *zoom.Update, at time.Time, now time.Time, retrying bool) string {
+	if u == nil {
+		return labelNothingWaiting
+	}
+	if at.IsZero() || !at.After(now) {
+		return "Sending " + u.String() + "…"
+	}
+
+	layout := "15:04"
+	nowThere := now.In(at.Location())
+	if at.YearDay() != nowThere.YearDay() || at.Year() != nowThere.Year() {
+		layout = "Mon 2 Jan 15:04"
+	}
+	prefix := "Waiting: "
+	if retrying {
+		prefix = "Retrying: "
+	}
+	return prefix + u.String() + " at " + at.Format(layout)
+}
