@@ -165,7 +165,7 @@ func (n *desktopNotifier) deliver(title, message string, previous <-chan struct{
 	case err := <-result:
 		if err != nil {
 			n.log.Warn("desktop notification failed; check that a notification service is running",
-				"title", title, "err", err)
+				"title", title, "error", err)
 			return
 		}
 		n.log.Debug("desktop notification sent", "title", title)

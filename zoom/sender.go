@@ -312,7 +312,7 @@ func (s *Sender) send(ctx context.Context, st *senderState) {
 
 	retry, wait := s.retryWait(err, st)
 	if !retry {
-		s.log.Warn("presence update rejected", "status", update.Status, "minutes", update.Minutes, "err", err)
+		s.log.Warn("presence update rejected", "status", update.Status, "minutes", update.Minutes, "error", err)
 		s.settle(st, &update)
 		s.opts.OnEvent(Event{Kind: EventFailed, Update: update, Err: err})
 		return
@@ -323,7 +323,7 @@ func (s *Sender) send(ctx context.Context, st *senderState) {
 	if at.After(st.allowed) {
 		st.allowed = at
 	}
-	s.log.Warn("presence update failed, will retry", "status", update.Status, "minutes", update.Minutes, "retry_in", wait.Round(time.Second), "err", err)
+	s.log.Warn("presence update failed, will retry", "status", update.Status, "minutes", update.Minutes, "retry_in", wait.Round(time.Second), "error", err)
 	s.opts.OnEvent(Event{Kind: EventRetrying, Update: update, At: st.sendAt(), Err: err})
 }
 
@@ -383,7 +383,7 @@ func (s *Sender) read(ctx context.Context, st *senderState) {
 		return
 	}
 	if err != nil {
-		s.log.Warn("reading presence failed", "err", err)
+		s.log.Warn("reading presence failed", "error", err)
 		s.opts.OnEvent(Event{Kind: EventReadFailed, Err: err})
 		return
 	}

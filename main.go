@@ -1,0 +1,208 @@
+// Command zoom-presence sets your Zoom presence status from the system
+// tray or the macOS menu bar.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/pkg/browser"
+
+	"github.com/zoom-presence/zoom-presence/auth"
+	"github.com/zoom-presence/zoom-presence/tray"
+	"github.com/zoom-presence/zoom-presence/zoom"
+	"github.com/zoom-presence/zoom-presence/zoom/zoomsim"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// clientID may be set at build time with -ldflags "-X main.clientID=…",
+// so that an organisation can ship a build with its Zoom app's client ID.
+var clientID = ""
+
+const (
+	defaultRedirectURL = "http://127.0.0.1:47613/callback"
+	keyringService     = "zoom-presence"
+	keyringTimeout     = 5 * time.Second
+	sandboxClientID    = "zoom-presence-sandbox"
+)
+
+type config struct {
+	clientID     string
+	clientSecret string
+	redirectURL  string
+	apiURL       string
+	oauthURL     string
+	debounce     time.Duration
+	logLevel     slog.Level
+	sandbox      bool
+	version      bool
+}
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	cfg, err := parseFlags(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "zoom-presence:", err)
+		return 2
+	}
+	if cfg.version {
+		fmt.Println("zoom-presence", version)
+		return 0
+	}
+
+	log, closeLog := newLogger(cfg.logLevel)
+	defer closeLog()
+	slog.SetDefault(log)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if cfg.sandbox {
+		sim, err := startSandbox(log, &cfg)
+		if err != nil {
+			log.Error("sandbox failed to start", "error", err)
+			return 1
+		}
+		defer sim.Close()
+	}
+	if cfg.clientID == "" {
+		fmt.Fprintln(os.Stderr, "zoom-presence: no Zoom client ID: pass -client-id or set ZOOM_CLIENT_ID (see the README), or try the app with -sandbox")
+		return 2
+	}
+
+	authConfig := auth.Config{
+		ClientID:     cfg.clientID,
+		ClientSecret: cfg.clientSecret,
+		RedirectURL:  cfg.redirectURL,
+		OAuthURL:     cfg.oauthURL,
+	}
+	store := newStore(cfg)
+	session := auth.NewSession(authConfig, store, log)
+	if err := session.Load(); err != nil && !errors.Is(err, auth.ErrNoToken) {
+		log.Warn("stored Zoom sign-in could not be read; sign in again", "error", err)
+	}
+
+	client, err := zoom.NewClient(session.Client(), cfg.apiURL)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "zoom-presence:", err)
+		return 2
+	}
+
+	log.Info("zoom-presence starting", "version", version, "api_url", cfg.apiURL, "oauth_url", cfg.oauthURL, "sandbox", cfg.sandbox)
+	app := tray.NewApp(tray.Options{
+		Tray:     tray.New(log),
+		Account:  session,
+		API:      client,
+		Sender:   zoom.SenderOptions{Debounce: cfg.debounce},
+		Notifier: tray.NewDesktopNotifier(log, 5*time.Second),
+		Open:     browser.OpenURL,
+		Logger:   log,
+	})
+	app.Run(ctx)
+	log.Info("zoom-presence stopped")
+	return 0
+}
+
+func parseFlags(args []string) (config, error) {
+	cfg := config{clientSecret: os.Getenv("ZOOM_CLIENT_SECRET")}
+	fs := flag.NewFlagSet("zoom-presence", flag.ContinueOnError)
+	fs.StringVar(&cfg.clientID, "client-id", envOr("ZOOM_CLIENT_ID", clientID), "Zoom OAuth client ID (env ZOOM_CLIENT_ID); the client secret, if any, only from env ZOOM_CLIENT_SECRET")
+	fs.StringVar(&cfg.redirectURL, "redirect-url", envOr("ZOOM_REDIRECT_URL", defaultRedirectURL), "loopback redirect URL registered on the Zoom app (env ZOOM_REDIRECT_URL)")
+	fs.StringVar(&cfg.apiURL, "api-url", envOr("ZOOM_API_URL", zoom.DefaultBaseURL), "Zoom API base URL (env ZOOM_API_URL)")
+	fs.StringVar(&cfg.oauthURL, "oauth-url", envOr("ZOOM_OAUTH_URL", auth.DefaultOAuthURL), "Zoom OAuth base URL (env ZOOM_OAUTH_URL)")
+	fs.DurationVar(&cfg.debounce, "debounce", zoom.DefaultDebounce, "how long a choice waits for a newer one before it is sent")
+	level := fs.String("log-level", "info", "log level: debug, info, warn or error")
+	fs.BoolVar(&cfg.sandbox, "sandbox", false, "run against a built-in Zoom simulator on 127.0.0.1 instead of Zoom")
+	fs.BoolVar(&cfg.version, "version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q: all settings are flags, see -help", fs.Arg(0))
+	}
+
+	if err := cfg.logLevel.UnmarshalText([]byte(*level)); err != nil {
+		return cfg, fmt.Errorf("invalid -log-level %q: use debug, info, warn or error", *level)
+	}
+	if cfg.debounce < 0 {
+		return cfg, fmt.Errorf("invalid -debounce %v: must not be negative", cfg.debounce)
+	}
+	return cfg, nil
+}
+
+func envOr(name, fallback string) string {
+	if value, ok := os.LookupEnv(name); ok && value != "" {
+		return value
+	}
+	return fallback
+}
+
+// startSandbox starts the Zoom simulator on loopback and points cfg at
+// it, so that the app can be tried without a Zoom account.
+func startSandbox(log *slog.Logger, cfg *config) (*zoomsim.Server, error) {
+	sim := zoomsim.New(zoomsim.Options{ClientID: sandboxClientID, Logger: log.With("component", "zoomsim")})
+	if err := sim.Start("127.0.0.1:0"); err != nil {
+		return nil, fmt.Errorf("start the Zoom simulator: %w", err)
+	}
+
+	cfg.clientID = sandboxClientID
+	cfg.clientSecret = ""
+	cfg.apiURL = sim.APIURL()
+	cfg.oauthURL = sim.OAuthURL()
+	log.Info("sandbox: using the built-in Zoom simulator", "url", sim.URL())
+	return sim, nil
+}
+
+// newStore returns where tokens are kept: the system keyring, or memory
+// in the sandbox, whose simulator forgets its tokens when it stops.
+func newStore(cfg config) auth.Store {
+	if cfg.sandbox {
+		return &auth.MemoryStore{}
+	}
+	return auth.NewKeyringStore(keyringService, cfg.clientID, keyringTimeout)
+}
+
+// newLogger logs to stderr and to zoom-presence.log in the user's cache
+// folder. A log file that cannot be opened costs only the file.
+func newLogger(level slog.Level) (*slog.Logger, func()) {
+	opts := &slog.HandlerOptions{Level: level}
+	stderr := slog.NewTextHandler(os.Stderr, opts)
+
+	file, err := openLogFile()
+	if err != nil {
+		log := slog.New(stderr)
+		log.Warn("log file not written", "error", err)
+		return log, func() {}
+	}
+	log := slog.New(slog.NewMultiHandler(stderr, slog.NewTextHandler(file, opts)))
+	return log, func() { _ = file.Close() }
+}
+
+func openLogFile() (io.WriteCloser, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return nil, fmt.Errorf("find the cache folder: %w", err)
+	}
+	dir = filepath.Join(dir, "zoom-presence")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dir, err)
+	}
+	return os.OpenFile(filepath.Join(dir, "zoom-presence.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+}

@@ -1,0 +1,84 @@
+package tray
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/zoom-presence/zoom-presence/auth"
+	"github.com/zoom-presence/zoom-presence/zoom"
+)
+
+// Message is a desktop notification: a short title and a sentence or two
+// that say what happened and what to do next.
+type Message struct {
+	Title string
+	Body  string
+}
+
+const (
+	titleNotChanged = "Zoom status not changed"
+	titleSignIn     = "Sign in to Zoom again"
+	titleDelayed    = "Zoom status change delayed"
+)
+
+// needsSignIn reports whether err means the stored sign-in no longer
+// works, so that only a new sign-in can help.
+func needsSignIn(err error) bool {
+	return errors.Is(err, auth.ErrSignInRequired) || zoom.IsUnauthorized(err)
+}
+
+// FailureMessage returns the notification for an update u that Zoom
+// rejected with err.
+func FailureMessage(u zoom.Update, err error) Message {
+	var apiErr *zoom.ErrorResponse
+	isAPI := errors.As(err, &apiErr)
+
+	switch {
+	case needsSignIn(err):
+		return Message{titleSignIn, "Your Zoom sign-in has expired or was revoked, so " + u.String() + " was not set. Choose Sign in to Zoom… in the tray menu, then choose your status again."}
+	case zoom.IsNotSignedIn(err):
+		return Message{titleNotChanged, "Zoom changes your status only while its app is signed in. Open the Zoom app on this computer or your phone, sign in, then choose " + u.String() + " again."}
+	case zoom.IsNoPermission(err):
+		return Message{titleNotChanged, "Your Zoom account is not allowed to set " + u.String() + ". Ask your Zoom administrator, or choose another status."}
+	case isAPI && (apiErr.Code == zoom.CodeMissingScope || apiErr.Code == zoom.CodeMissingGranularScope):
+		return Message{titleNotChanged, "The Zoom app this program signs in with lacks the presence scopes. Add user:read:presence_status and user:update:presence_status to it, then sign in again."}
+	case isAPI && apiErr.Code == zoom.CodeUserNotFound:
+		return Message{titleNotChanged, "Zoom does not know the signed-in user. Sign out, then sign in with your Zoom account again."}
+	case isAPI && apiErr.Message != "":
+		return Message{titleNotChanged, fmt.Sprintf("Zoom rejected %s: %s", u.String(), apiErr.Message)}
+	case isAPI:
+		return Message{titleNotChanged, fmt.Sprintf("Zoom rejected %s with HTTP status %d. Try another status, or try again later.", u.String(), apiErr.StatusCode)}
+	}
+	return Message{titleNotChanged, u.String() + " could not be sent to Zoom. Check your network connection, then choose your status again."}
+}
+
+// DelayMessage returns the notification for an update u that Zoom
+// answered with 429, and that is tried again at the local time at.
+func DelayMessage(u zoom.Update, err *zoom.RateLimitError, at time.Time) Message {
+	when := at.Format("15:04")
+	if err.Type == zoom.RateLimitDaily {
+		return Message{titleDelayed, "Your Zoom account has used its daily API requests. " + u.String() + " will be sent at " + when + ", when Zoom allows requests again."}
+	}
+	return Message{titleDelayed, "Zoom accepts one status change a minute. " + u.String() + " will be sent at " + when + "."}
+}
+
+// SignInAgainMessage returns the notification for a sign-in that Zoom no
+// longer accepts, found while reading the status.
+func SignInAgainMessage() Message {
+	return Message{titleSignIn, "Your Zoom sign-in has expired or was revoked. Choose Sign in to Zoom… in the tray menu to sign in again."}
+}
+
+// SignInFailedMessage returns the notification for a sign-in that failed
+// with err.
+func SignInFailedMessage(err error) Message {
+	const title = "Sign-in to Zoom failed"
+	switch {
+	case errors.Is(err, auth.ErrSignInDenied):
+		return Message{title, "Zoom did not grant access. Choose Sign in to Zoom… and allow access to try again."}
+	case errors.Is(err, context.DeadlineExceeded):
+		return Message{title, "The browser did not finish signing in within the time allowed. Choose Sign in to Zoom… to try again."}
+	}
+	return Message{title, err.Error()}
+}
