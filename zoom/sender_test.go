@@ -30,8 +30,14 @@ type senderHarness struct {
 
 func startSender(t *testing.T, opts zoom.SenderOptions) *senderHarness {
 	t.Helper()
+	return startSenderOn(t, zoomsim.New(zoomsim.Options{}), opts, nil)
+}
 
-	sim := zoomsim.New(zoomsim.Options{})
+// startSenderOn runs a Sender against sim. A non-nil wall replaces the
+// Sender's wall clock before Run starts.
+func startSenderOn(t *testing.T, sim *zoomsim.Server, opts zoom.SenderOptions, wall func() time.Time) *senderHarness {
+	t.Helper()
+
 	token := sim.IssueToken()
 	httpClient := &http.Client{Transport: &oauth2.Transport{
 		Source: oauth2.StaticTokenSource(token),
@@ -49,6 +55,9 @@ func startSender(t *testing.T, opts zoom.SenderOptions) *senderHarness {
 		h.mu.Unlock()
 	}
 	h.sender = zoom.NewSender(client, opts)
+	if wall != nil {
+		zoom.SetWallClock(h.sender, wall)
+	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel

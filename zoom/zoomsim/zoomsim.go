@@ -105,6 +105,8 @@ type Server struct {
 	updates    []PresenceUpdate
 	user       userState
 	faults     []pendingFault
+	latency    time.Duration
+	daily      dailyCount
 	auth       authState
 	httpServer *http.Server
 	listener   net.Listener
