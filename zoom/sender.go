@@ -77,6 +77,8 @@ const (
 	// EventPresence means Event.Presence was read from Zoom.
 	EventPresence
 	// EventReadFailed means reading the status failed with Event.Err.
+	// After a 429, Event.At is when Zoom accepts requests again, and no
+	// request goes out before then.
 	EventReadFailed
 	// EventIdle means nothing is waiting to be sent.
 	EventIdle
@@ -465,14 +467,15 @@ func (s *Sender) read(ctx context.Context, st *senderState) {
 		// A 429 on a read limits updates too: the daily limit counts
 		// every request of the account.
 		var rateLimit *RateLimitError
+		var until time.Time
 		if errors.As(err, &rateLimit) {
-			until := time.Now().Add(s.rateLimitWait(rateLimit))
+			until = time.Now().Add(s.rateLimitWait(rateLimit))
 			st.postpone(until)
 			if st.readAt.IsZero() || st.readAt.Before(until) {
 				st.readAt = until
 			}
 		}
-		s.opts.OnEvent(Event{Kind: EventReadFailed, Err: err})
+		s.opts.OnEvent(Event{Kind: EventReadFailed, Err: err, At: until})
 		return
 	}
 
