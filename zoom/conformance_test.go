@@ -186,7 +186,7 @@ func TestClientSchemaUserID(t *testing.T) {
 		}
 	}
 
-	// The simulator holds the other side: another id from a user-level
+	// The simulator enforces the other side: another id from a user-level
 	// token is an invalid token.
 	token := sim.IssueToken().AccessToken
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, sim.APIURL()+"/users/KdYKjnimT4KPd8FFgQt9FQ/presence_status", nil)

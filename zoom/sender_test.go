@@ -38,16 +38,7 @@ func startSender(t *testing.T, opts zoom.SenderOptions) *senderHarness {
 func startSenderOn(t *testing.T, sim *zoomsim.Server, opts zoom.SenderOptions, wall func() time.Time) *senderHarness {
 	t.Helper()
 
-	token := sim.IssueToken()
-	httpClient := &http.Client{Transport: &oauth2.Transport{
-		Source: oauth2.StaticTokenSource(token),
-		Base:   sim.Transport(),
-	}}
-	client, err := zoom.NewClient(httpClient, "http://127.0.0.1/v2")
-	if err != nil {
-		t.Fatalf("NewClient: %v", err)
-	}
-
+	client := inProcessClient(t, sim)
 	h := &senderHarness{sim: sim, done: make(chan error, 1)}
 	opts.OnEvent = func(e zoom.Event) {
 		h.mu.Lock()
@@ -64,6 +55,22 @@ func startSenderOn(t *testing.T, sim *zoomsim.Server, opts zoom.SenderOptions, w
 	go func() { h.done <- h.sender.Run(ctx) }()
 	t.Cleanup(h.stop)
 	return h
+}
+
+// inProcessClient returns a client that reaches sim through its
+// Transport, so that both run on a synctest bubble's clock.
+func inProcessClient(t *testing.T, sim *zoomsim.Server) *zoom.Client {
+	t.Helper()
+
+	httpClient := &http.Client{Transport: &oauth2.Transport{
+		Source: oauth2.StaticTokenSource(sim.IssueToken()),
+		Base:   sim.Transport(),
+	}}
+	client, err := zoom.NewClient(httpClient, "http://127.0.0.1/v2")
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	return client
 }
 
 func (h *senderHarness) stop() {
