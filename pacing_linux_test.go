@@ -13,7 +13,7 @@ import (
 	"github.com/zoom-presence/zoom-presence/zoom/zoomsim"
 )
 
-// TestAppRetriesThroughFaults drives the tray while the simulator answers
+// TestAppRetriesThroughFaults drives the tray while the simulator fails
 // the first update with a 500 and drops the connection of the second. The
 // menu must show the retry countdown, a newer choice must replace the one
 // being retried, and Zoom must receive that last choice exactly once.

@@ -140,6 +140,7 @@ func (a *App) ready(ctx context.Context, quit context.CancelFunc) {
 	a.log.Info("tray ready", "signed_in", signedIn)
 
 	go a.handleActions(ctx, quit)
+	go watchResume(ctx, a.log, a.resumed)
 	go func() {
 		<-ctx.Done()
 		a.opts.Tray.Quit()
@@ -169,6 +170,17 @@ func (a *App) do(ctx context.Context, quit context.CancelFunc, action Action) {
 	case ActionQuit:
 		a.log.Info("quit chosen from the menu")
 		quit()
+	}
+}
+
+// resumed asks the Sender to read the status, which also makes it check
+// its clocks at once and send a choice that fell due during the suspend.
+func (a *App) resumed() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+
+	if a.sender != nil {
+		a.sender.Refresh()
 	}
 }
 
