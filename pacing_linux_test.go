@@ -78,9 +78,23 @@ func TestAppRetriesThroughFaults(t *testing.T) {
 		t.Errorf("simulator status = %q, want %q", status, zoom.StatusBusy)
 	}
 
+	// A choice that waits for Zoom's window beyond the 2 seconds a quit
+	// allows is dropped and logged, and the quit does not wait for it.
+	click(t, item, "Available")
+	waitForMenu(t, item, "Available waiting", func(root desktoptest.MenuNode) bool {
+		return strings.HasPrefix(waitingLine(root), "Waiting: Available at ")
+	})
 	click(t, item, "Quit")
-	if err := process.Wait(ctx); err != nil {
+	quitCtx, cancelQuit := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancelQuit()
+	if err := process.Wait(quitCtx); err != nil {
 		t.Errorf("app exit: %v\n%s", err, process.Output())
+	}
+	if output := process.Output(); !strings.Contains(output, "quitting: choice dropped") || !strings.Contains(output, "status=Available") {
+		t.Errorf("output lacks the log line about the dropped Available:\n%s", output)
+	}
+	if got := len(d.sim.PresenceUpdates()); got != len(want) {
+		t.Errorf("simulator received %d updates, want %d: Available must not be sent", got, len(want))
 	}
 }
 

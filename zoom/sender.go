@@ -496,6 +496,8 @@ func (s *Sender) read(ctx context.Context, st *senderState) {
 // the monotonic clock, which stops during a suspend. It then moves every
 // deadline earlier by the time spent suspended, because Zoom's update
 // window and Retry-After run on wall time, and asks for a status read.
+// A wall clock set forward looks the same, and then the worst outcome is
+// an early update that Zoom rejects with a 429, which the Sender honours.
 func (s *Sender) checkResume(st *senderState, now time.Time) {
 	wall := s.wallNow()
 	lastMono, lastWall := st.lastMono, st.lastWall
