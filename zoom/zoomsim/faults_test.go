@@ -184,3 +184,32 @@ func TestApplyFaultsInvalid(t *testing.T) {
 		}
 	}
 }
+
+func TestStatusPageFaultForm(t *testing.T) {
+	sim := startServer(t, zoomsim.Options{})
+	token := sim.IssueToken().AccessToken
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+	res := send(t, client, http.MethodPost, sim.URL()+"/faults", "", "application/x-www-form-urlencoded", "faults=5xx%3D2%2Clatency%3D10ms")
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("form status = %d, want 303; body %s", res.status, res.body)
+	}
+
+	page := send(t, http.DefaultClient, http.MethodGet, sim.URL()+"/", "", "", "")
+	if !strings.Contains(string(page.body), "latency 10ms, 2 queued") {
+		t.Errorf("status page lacks the fault switches:\n%s", page.body)
+	}
+	if res := getPresence(t, http.DefaultClient, sim.APIURL(), token); res.status != http.StatusInternalServerError {
+		t.Errorf("status after the form = %d, want 500", res.status)
+	}
+
+	bad := send(t, client, http.MethodPost, sim.URL()+"/faults", "", "application/x-www-form-urlencoded", "faults=teapot")
+	if bad.status != http.StatusBadRequest || !strings.Contains(string(bad.body), "unknown switch") {
+		t.Errorf("invalid form status = %d, want 400 with the error; body %s", bad.status, bad.body)
+	}
+	for _, r := range sim.Requests() {
+		if r.Path == "/faults" {
+			t.Errorf("the fault form request was recorded: %+v", r)
+		}
+	}
+}
