@@ -521,12 +521,13 @@ func (s *Sender) checkResume(st *senderState, now time.Time) {
 	st.readAt = now
 }
 
-// keepLeftover stores the pending choice for Flush when Run returns.
+// keepLeftover stores the pending choice and Zoom's update window for
+// Flush when Run returns. The window is kept even with nothing pending,
+// for a choice made after Run returned.
 func (s *Sender) keepLeftover(st *senderState) {
-	if st.pending == nil {
-		return
+	if st.pending != nil {
+		s.log.Info("sender stopped with a choice waiting", "status", st.pending.Status, "minutes", st.pending.Minutes, "allowed_at", st.allowed)
 	}
-	s.log.Info("sender stopped with a choice waiting", "status", st.pending.Status, "minutes", st.pending.Minutes, "allowed_at", st.allowed)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()

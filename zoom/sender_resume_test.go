@@ -208,6 +208,29 @@ func TestSenderFlushDropsLateChoice(t *testing.T) {
 	})
 }
 
+func TestSenderFlushChoiceAfterStop(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startSender(t, zoom.SenderOptions{})
+		synctest.Wait()
+
+		h.sender.Choose(away)
+		time.Sleep(zoom.DefaultDebounce)
+		synctest.Wait()
+		h.stop()
+
+		// A click that raced the quit still respects Zoom's window.
+		h.sender.Choose(busy)
+		ctx, cancel := context.WithTimeout(context.Background(), zoom.FlushTimeout)
+		defer cancel()
+		if err := h.sender.Flush(ctx); !errors.Is(err, zoom.ErrNotSent) {
+			t.Errorf("Flush error = %v, want zoom.ErrNotSent", err)
+		}
+		if got := h.rejected(); got != 0 {
+			t.Errorf("rejected updates = %d, want 0", got)
+		}
+	})
+}
+
 func TestSenderFlushNothingWaiting(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := startSender(t, zoom.SenderOptions{})
