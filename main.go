@@ -162,6 +162,14 @@ func startSandbox(log *slog.Logger, cfg *config) (*zoomsim.Server, error) {
 		return nil, fmt.Errorf("start the Zoom simulator: %w", err)
 	}
 
+	if spec := os.Getenv(zoomsim.FaultsEnv); spec != "" {
+		if err := sim.ApplyFaults(spec); err != nil {
+			_ = sim.Close()
+			return nil, fmt.Errorf("read %s: %w", zoomsim.FaultsEnv, err)
+		}
+		log.Info("sandbox: fault switches set", "faults", spec)
+	}
+
 	cfg.clientID = sandboxClientID
 	cfg.clientSecret = ""
 	cfg.apiURL = sim.APIURL()

@@ -51,9 +51,12 @@ type App struct {
 	mu          sync.Mutex
 	state       State
 	built       bool
+	closed      bool
 	waiting     *zoom.Update
 	waitingAt   time.Time
 	retrying    bool
+	countdown   *time.Timer // shows a retry countdown again when it changes
+	alerts      alerts
 	sender      *zoom.Sender
 	stopSender  context.CancelFunc
 	generation  int // counts senders, so that events of a stopped one are ignored
@@ -95,10 +98,32 @@ func (a *App) Run(ctx context.Context) {
 	a.opts.Tray.Apply(nil, Tooltip(st), Icon(st))
 
 	a.opts.Tray.Run(func() { a.ready(ctx, quit) }, func() {
+		a.mu.Lock()
+		sender := a.sender
+		a.closed = true
+		if a.countdown != nil {
+			a.countdown.Stop()
+		}
+		a.mu.Unlock()
+
 		quit()
 		a.senderGroup.Wait()
+		a.flush(ctx, sender)
 		a.log.Info("tray closed")
 	})
+}
+
+// flush sends the choice still waiting when the app quits, if Zoom
+// allows it within zoom.FlushTimeout, so that quitting never hangs.
+func (a *App) flush(ctx context.Context, sender *zoom.Sender) {
+	if sender == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), zoom.FlushTimeout)
+	defer cancel()
+
+	// Flush logs what it sends or drops.
+	_ = sender.Flush(ctx)
 }
 
 func (a *App) ready(ctx context.Context, quit context.CancelFunc) {
@@ -115,6 +140,7 @@ func (a *App) ready(ctx context.Context, quit context.CancelFunc) {
 	a.log.Info("tray ready", "signed_in", signedIn)
 
 	go a.handleActions(ctx, quit)
+	go watchResume(ctx, a.log, a.resumed)
 	go func() {
 		<-ctx.Done()
 		a.opts.Tray.Quit()
@@ -144,6 +170,17 @@ func (a *App) do(ctx context.Context, quit context.CancelFunc, action Action) {
 	case ActionQuit:
 		a.log.Info("quit chosen from the menu")
 		quit()
+	}
+}
+
+// resumed asks the Sender to read the status, which also makes it check
+// its clocks at once and send a choice that fell due during the suspend.
+func (a *App) resumed() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+
+	if a.sender != nil {
+		a.sender.Refresh()
 	}
 }
 
@@ -294,22 +331,53 @@ func (a *App) onEvent(ctx context.Context, generation int, e zoom.Event) {
 }
 
 func (a *App) notify(ctx context.Context, e zoom.Event) {
-	var rateLimit *zoom.RateLimitError
-	switch {
-	case e.Kind == zoom.EventRetrying && errors.As(e.Err, &rateLimit):
-		msg := DelayMessage(e.Update, rateLimit, e.At)
+	a.mu.Lock()
+	msg, ok := a.alerts.message(e)
+	a.mu.Unlock()
+	if ok {
 		a.opts.Notifier.Notify(msg.Title, msg.Body)
-	case e.Kind == zoom.EventFailed:
-		msg := FailureMessage(e.Update, e.Err)
-		a.opts.Notifier.Notify(msg.Title, msg.Body)
-		if needsSignIn(e.Err) {
-			a.signOut(ctx, "Zoom no longer accepts the sign-in")
-		}
-	case e.Kind == zoom.EventReadFailed && needsSignIn(e.Err):
-		msg := SignInAgainMessage()
-		a.opts.Notifier.Notify(msg.Title, msg.Body)
+	}
+
+	if (e.Kind == zoom.EventFailed || e.Kind == zoom.EventReadFailed) && needsSignIn(e.Err) {
 		a.signOut(ctx, "Zoom no longer accepts the sign-in")
 	}
+}
+
+// alerts picks the Sender events that become notifications: each failed
+// choice once, however often it is retried, and a spent daily limit once
+// until Zoom accepts requests again.
+type alerts struct {
+	dailyLimitShown bool
+}
+
+// message returns the notification for e, and false when e needs none.
+func (al *alerts) message(e zoom.Event) (Message, bool) {
+	var rateLimit *zoom.RateLimitError
+	daily := errors.As(e.Err, &rateLimit) && rateLimit.Type == zoom.RateLimitDaily
+
+	switch e.Kind {
+	case zoom.EventSent, zoom.EventPresence:
+		al.dailyLimitShown = false
+	case zoom.EventRetrying:
+		if daily && !al.dailyLimitShown {
+			al.dailyLimitShown = true
+			return RetryMessage(e.Update, e.Err, e.At.Local()), true
+		}
+		if e.Attempt == 1 && !daily {
+			return RetryMessage(e.Update, e.Err, e.At.Local()), true
+		}
+	case zoom.EventFailed:
+		return FailureMessage(e.Update, e.Err), true
+	case zoom.EventReadFailed:
+		if needsSignIn(e.Err) {
+			return SignInAgainMessage(), true
+		}
+		if daily && !al.dailyLimitShown {
+			al.dailyLimitShown = true
+			return DailyLimitMessage(e.At.Local()), true
+		}
+	}
+	return Message{}, false
 }
 
 func (a *App) setWaitingLocked(u *zoom.Update, at time.Time, retrying bool) {
@@ -327,9 +395,31 @@ func (a *App) stateLocked() State {
 }
 
 func (a *App) renderLocked() {
-	if !a.built {
+	if !a.built || a.closed {
 		return
 	}
 	st := a.stateLocked()
 	a.opts.Tray.Apply(Menu(st), Tooltip(st), Icon(st))
+	a.scheduleCountdownLocked()
+}
+
+// scheduleCountdownLocked renders again when the retry countdown in the
+// waiting line changes. No timer runs while nothing is retrying.
+func (a *App) scheduleCountdownLocked() {
+	if a.countdown != nil {
+		a.countdown.Stop()
+		a.countdown = nil
+	}
+	if a.waiting == nil {
+		return
+	}
+	step := WaitingLineChanges(a.waitingAt, time.Now(), a.retrying)
+	if step == 0 {
+		return
+	}
+	a.countdown = time.AfterFunc(step, func() {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		a.renderLocked()
+	})
 }

@@ -59,9 +59,42 @@ func FailureMessage(u zoom.Update, err error) Message {
 func DelayMessage(u zoom.Update, err *zoom.RateLimitError, at time.Time) Message {
 	when := at.Format("15:04")
 	if err.Type == zoom.RateLimitDaily {
-		return Message{titleDelayed, "Your Zoom account has used its daily API requests. " + u.String() + " will be sent at " + when + ", when Zoom allows requests again."}
+		return Message{titleDelayed, "Your Zoom account has used its daily API requests. " + u.String() + " will be sent at " + resetTime(at) + ", when Zoom allows requests again."}
 	}
 	return Message{titleDelayed, "Zoom accepts one status change a minute. " + u.String() + " will be sent at " + when + "."}
+}
+
+// DailyLimitMessage returns the notification for a Zoom account that has
+// used its daily API requests, which Zoom allows again at the local time
+// at.
+func DailyLimitMessage(at time.Time) Message {
+	return Message{"Zoom daily limit reached", "Your Zoom account has used its daily API requests, which all its apps share. Zoom allows requests again at " + resetTime(at) + ". Until then the status shown may be out of date."}
+}
+
+// resetTime formats at with the weekday when it is not today.
+func resetTime(at time.Time) string {
+	now := time.Now().In(at.Location())
+	if at.YearDay() != now.YearDay() || at.Year() != now.Year() {
+		return at.Format("Mon 15:04")
+	}
+	return at.Format("15:04")
+}
+
+// RetryMessage returns the notification for an update u that failed with
+// err, a 429, a 5xx or a network error, and that is tried again at the
+// local time at.
+func RetryMessage(u zoom.Update, err error, at time.Time) Message {
+	var rateLimit *zoom.RateLimitError
+	if errors.As(err, &rateLimit) {
+		return DelayMessage(u, rateLimit, at)
+	}
+
+	when := at.Format("15:04")
+	var apiErr *zoom.ErrorResponse
+	if errors.As(err, &apiErr) {
+		return Message{titleDelayed, fmt.Sprintf("Zoom had a server problem (HTTP status %d), so %s is not set yet. It will be tried again at %s.", apiErr.StatusCode, u.String(), when)}
+	}
+	return Message{titleDelayed, "Zoom could not be reached, so " + u.String() + " is not set yet. It will be tried again at " + when + ". If this repeats, check your network connection."}
 }
 
 // SignInAgainMessage returns the notification for a sign-in that Zoom no

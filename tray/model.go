@@ -127,13 +127,20 @@ var dndMinutes = []int{20, 30, 60, 120, 240, 480, 1440}
 // read nor send a status then. The item for the current status is the
 // only one checked. For Do not disturb the submenu parent carries the
 // check and no duration does, because Zoom reports only when Do not
-// disturb ends, not the duration chosen.
+// disturb ends, not the duration chosen. The parent's label then shows
+// that end in local time: "Do not disturb · until 15:40". The label keeps
+// the end until the status is read again, which the Sender does just
+// after the end.
 func Menu(s State) []Item {
 	current := s.currentStatus()
 
 	items := make([]Item, 0, len(zoom.SettableStatuses)+8)
 	for _, status := range zoom.SettableStatuses {
-		items = append(items, statusItem(status, current, s.SignedIn))
+		item := statusItem(status, current, s.SignedIn)
+		if item.Checked && status == zoom.StatusDoNotDisturb && !s.Presence.EndTime.IsZero() {
+			item.Label += " · until " + s.Presence.EndTime.Local().Format("15:04")
+		}
+		items = append(items, item)
 	}
 
 	waiting := s.Waiting
@@ -240,12 +247,16 @@ func Tooltip(s State) string {
 //   - "Nothing waiting" when u is nil;
 //   - "Sending Away…" when at is zero or not after now;
 //   - "Waiting: Away at 15:41" when the update waits until at;
-//   - "Retrying: Away at 15:41" when retrying reports that an earlier
-//     attempt failed and the next one is at at.
+//   - "Retrying Away in 40 s", "Retrying Away in 5 min (15:41)" or
+//     "Retrying Away at 15:41" when retrying reports that an earlier
+//     attempt failed and the next one is at at: the countdown for the
+//     next hour, the clock time after that.
 //
 // The time is formatted in at's location with a 24-hour clock, so callers
 // pass local times such as those from time.Now. When at falls on another
 // day than now, the date is shown too: "Waiting: Away at Mon 2 Jan 09:00".
+// A countdown changes as now moves on, so the caller shows it again at the
+// time WaitingLineChanges returns.
 func WaitingLine(u *zoom.Update, at time.Time, now time.Time, retrying bool) string {
 	if u == nil {
 		return labelNothingWaiting
@@ -259,9 +270,40 @@ func WaitingLine(u *zoom.Update, at time.Time, now time.Time, retrying bool) str
 	if at.YearDay() != nowThere.YearDay() || at.Year() != nowThere.Year() {
 		layout = "Mon 2 Jan 15:04"
 	}
-	prefix := "Waiting: "
-	if retrying {
-		prefix = "Retrying: "
+	if !retrying {
+		return "Waiting: " + u.String() + " at " + at.Format(layout)
 	}
-	return prefix + u.String() + " at " + at.Format(layout)
+
+	remaining := at.Sub(now)
+	switch {
+	case remaining <= time.Minute:
+		seconds := (remaining + time.Second - 1) / time.Second
+		return "Retrying " + u.String() + " in " + strconv.Itoa(int(seconds)) + " s"
+	case remaining <= time.Hour:
+		minutes := (remaining + time.Minute - 1) / time.Minute
+		return "Retrying " + u.String() + " in " + strconv.Itoa(int(minutes)) + " min (" + at.Format(layout) + ")"
+	}
+	return "Retrying " + u.String() + " at " + at.Format(layout)
+}
+
+// WaitingLineChanges returns how long the countdown of a retrying
+// WaitingLine for at stays the same from now, or 0 when the line shows no
+// countdown.
+func WaitingLineChanges(at time.Time, now time.Time, retrying bool) time.Duration {
+	remaining := at.Sub(now)
+	if !retrying || remaining <= 0 || remaining > time.Hour {
+		return 0
+	}
+
+	unit := time.Second
+	if remaining > time.Minute {
+		unit = time.Minute
+	}
+	// The line shows remaining rounded up to unit, so it changes when
+	// remaining falls to the next lower multiple of unit.
+	step := remaining % unit
+	if step == 0 {
+		step = unit
+	}
+	return step
 }

@@ -219,9 +219,33 @@ func TestMenuDNDWithEndTime(t *testing.T) {
 	s.Presence.EndTime = time.Date(2025, 3, 4, 16, 20, 0, 0, time.UTC)
 	s.Presence.Remaining = time.Hour
 
-	got := checkedItemIDs(Menu(s))
+	items := Menu(s)
+	got := checkedItemIDs(items)
 	if len(got) != 1 || got[0] != "status/Do_Not_Disturb" {
 		t.Errorf("checked items = %q, want only the Do not disturb parent", got)
+	}
+
+	want := "Do not disturb · until " + s.Presence.EndTime.Local().Format("15:04")
+	if label := findItem(t, items, "status/Do_Not_Disturb").Label; label != want {
+		t.Errorf("Do not disturb label = %q, want %q", label, want)
+	}
+}
+
+func TestMenuDNDEnded(t *testing.T) {
+	tests := []struct {
+		name  string
+		state State
+	}{
+		{"other status", signedInState(zoom.StatusAvailable)},
+		{"no end time", signedInState(zoom.StatusDoNotDisturb)},
+		{"signed out", State{Presence: zoom.Presence{Status: zoom.StatusDoNotDisturb, EndTime: time.Now()}, Known: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if label := findItem(t, Menu(tt.state), "status/Do_Not_Disturb").Label; label != "Do not disturb" {
+				t.Errorf("Do not disturb label = %q, want %q", label, "Do not disturb")
+			}
+		})
 	}
 }
 
@@ -434,7 +458,12 @@ func TestWaitingLine(t *testing.T) {
 		{"waiting", away, now.Add(11 * time.Minute), false, "Waiting: Away at 15:41"},
 		{"waiting seconds", away, now.Add(11*time.Minute + 59*time.Second), false, "Waiting: Away at 15:41"},
 		{"waiting dnd", dnd, now.Add(time.Minute), false, "Waiting: Do not disturb for 1 hour at 15:31"},
-		{"retrying", away, now.Add(time.Minute), true, "Retrying: Away at 15:31"},
+		{"retrying seconds", away, now.Add(40 * time.Second), true, "Retrying Away in 40 s"},
+		{"retrying part second", away, now.Add(39*time.Second + time.Millisecond), true, "Retrying Away in 40 s"},
+		{"retrying minute", away, now.Add(time.Minute), true, "Retrying Away in 60 s"},
+		{"retrying minutes", away, now.Add(4*time.Minute + 10*time.Second), true, "Retrying Away in 5 min (15:34)"},
+		{"retrying hours", away, now.Add(2 * time.Hour), true, "Retrying Away at 17:30"},
+		{"retrying next day", away, now.Add(10 * time.Hour), true, "Retrying Away at Wed 5 Mar 01:30"},
 		{"24 hour clock", away, now.Add(5 * time.Hour), false, "Waiting: Away at 20:30"},
 		{"other location", away, now.Add(time.Minute).UTC(), false, "Waiting: Away at 13:31"},
 		{"next day", away, now.Add(10 * time.Hour), false, "Waiting: Away at Wed 5 Mar 01:30"},
@@ -445,6 +474,32 @@ func TestWaitingLine(t *testing.T) {
 			got := WaitingLine(tt.update, tt.at, now, tt.retrying)
 			if got != tt.want {
 				t.Errorf("WaitingLine = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestWaitingLineChanges(t *testing.T) {
+	now := time.Date(2025, 3, 4, 15, 30, 0, 0, time.UTC)
+
+	tests := []struct {
+		name     string
+		at       time.Time
+		retrying bool
+		want     time.Duration
+	}{
+		{"seconds", now.Add(40*time.Second + 300*time.Millisecond), true, 300 * time.Millisecond},
+		{"whole second", now.Add(40 * time.Second), true, time.Second},
+		{"minutes", now.Add(4*time.Minute + 10*time.Second), true, 10 * time.Second},
+		{"whole minute", now.Add(5 * time.Minute), true, time.Minute},
+		{"over an hour", now.Add(2 * time.Hour), true, 0},
+		{"due", now, true, 0},
+		{"not retrying", now.Add(40 * time.Second), false, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := WaitingLineChanges(tt.at, now, tt.retrying); got != tt.want {
+				t.Errorf("WaitingLineChanges = %v, want %v", got, tt.want)
 			}
 		})
 	}

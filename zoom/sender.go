@@ -3,6 +3,7 @@ package zoom
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -33,9 +34,28 @@ const (
 	// MaxRetryAfter caps a Retry-After wait, because a clock far off or a
 	// bad header must not silence the app for days.
 	MaxRetryAfter = 24 * time.Hour
+	// FlushTimeout is how long a quitting app should let Flush wait for
+	// Zoom's update window and send the last choice.
+	FlushTimeout = 2 * time.Second
 
 	firstBackoff = 5 * time.Second
+
+	// maxPendingSleep caps each sleep of Run while a choice waits. Go
+	// timers and the monotonic clock stop while a laptop is suspended,
+	// so a long timer set before a suspend fires late after the resume.
+	// Waking at least this often lets Run notice the resume and send a
+	// choice that fell due meanwhile.
+	maxPendingSleep = 10 * time.Second
+
+	// minClockJump is how far the wall clock must run ahead of the
+	// monotonic clock between two wake-ups of Run before Run treats the
+	// gap as a suspend and resume.
+	minClockJump = 5 * time.Second
 )
+
+// ErrNotSent is returned by Flush for a choice it dropped because Zoom's
+// update window does not open before the deadline.
+var ErrNotSent = errors.New("choice not sent")
 
 // EventKind says what a Sender did.
 type EventKind int
@@ -57,6 +77,8 @@ const (
 	// EventPresence means Event.Presence was read from Zoom.
 	EventPresence
 	// EventReadFailed means reading the status failed with Event.Err.
+	// After a 429, Event.At is when Zoom accepts requests again, and no
+	// request goes out before then.
 	EventReadFailed
 	// EventIdle means nothing is waiting to be sent.
 	EventIdle
@@ -92,6 +114,10 @@ type Event struct {
 	At       time.Time
 	Err      error
 	Presence Presence
+	// Attempt is how many times sending Update has failed so far. It is
+	// set for EventRetrying only, so 1 marks the first failure of a
+	// choice.
+	Attempt int
 }
 
 // SenderOptions configures a Sender. The zero value of each field selects
@@ -125,9 +151,17 @@ type Sender struct {
 	// wake has room for one signal, so Choose and Refresh never block.
 	wake chan struct{}
 
+	// wallNow returns the wall clock without its monotonic reading. Tests
+	// replace it to simulate a suspend.
+	wallNow func() time.Time
+
 	mu      sync.Mutex
 	chosen  *Update
 	refresh bool
+	// leftover is the choice still waiting when Run returned, and
+	// leftoverAllowed when Zoom accepts it, for Flush.
+	leftover        *Update
+	leftoverAllowed time.Time
 }
 
 // NewSender returns a Sender that sends through api. Nothing is sent
@@ -159,10 +193,11 @@ func NewSender(api PresenceAPI, opts SenderOptions) *Sender {
 	}
 
 	return &Sender{
-		api:  api,
-		opts: opts,
-		log:  opts.Logger,
-		wake: make(chan struct{}, 1),
+		api:     api,
+		opts:    opts,
+		log:     opts.Logger,
+		wake:    make(chan struct{}, 1),
+		wallNow: func() time.Time { return time.Now().Round(0) },
 	}
 }
 
@@ -211,10 +246,19 @@ type senderState struct {
 	allowed  time.Time // when Zoom accepts the next update
 	attempt  int       // failed tries of the pending choice, for backoff
 	readAt   time.Time // when to read the status next
+
+	// lastMono and lastWall are the two clocks at the previous wake-up,
+	// to detect a suspend.
+	lastMono time.Time
+	lastWall time.Time
 }
 
 // Run reads the current status, then sends choices and polls the status
-// until ctx ends. It blocks, and returns ctx's error. Call it once.
+// until ctx ends. It blocks, and returns ctx's error. Call it once. A
+// choice still waiting when ctx ends is kept for Flush.
+//
+// After a suspend and resume Run sends a choice that fell due meanwhile
+// within about 10 seconds and reads the status again.
 func (s *Sender) Run(ctx context.Context) error {
 	st := senderState{readAt: time.Now()}
 
@@ -224,6 +268,7 @@ func (s *Sender) Run(ctx context.Context) error {
 	for {
 		s.absorb(&st)
 		now := time.Now()
+		s.checkResume(&st, now)
 
 		if !st.readAt.IsZero() && !now.Before(st.readAt) && st.pending == nil {
 			s.read(ctx, &st)
@@ -237,7 +282,7 @@ func (s *Sender) Run(ctx context.Context) error {
 		timer.Reset(st.next(now))
 		select {
 		case <-ctx.Done():
-			s.dropPending(&st)
+			s.keepLeftover(&st)
 			return ctx.Err()
 		case <-s.wake:
 		case <-timer.C:
@@ -280,7 +325,7 @@ func (st *senderState) sendAt() time.Time {
 func (st *senderState) next(now time.Time) time.Duration {
 	wait := time.Duration(1<<63 - 1)
 	if st.pending != nil {
-		wait = st.sendAt().Sub(now)
+		wait = min(st.sendAt().Sub(now), maxPendingSleep)
 	} else if !st.readAt.IsZero() {
 		wait = st.readAt.Sub(now)
 	}
@@ -312,19 +357,38 @@ func (s *Sender) send(ctx context.Context, st *senderState) {
 
 	retry, wait := s.retryWait(err, st)
 	if !retry {
-		s.log.Warn("presence update rejected", "status", update.Status, "minutes", update.Minutes, "error", err)
+		s.log.Warn("presence update rejected", append(errorAttrs(err), "status", update.Status, "minutes", update.Minutes, "error", err)...)
 		s.settle(st, &update)
 		s.opts.OnEvent(Event{Kind: EventFailed, Update: update, Err: err})
 		return
 	}
 
 	st.attempt++
-	at := now.Add(wait)
+	st.postpone(now.Add(wait))
+	s.log.Warn("presence update failed, will retry", append(errorAttrs(err), "status", update.Status, "minutes", update.Minutes, "attempt", st.attempt, "retry_in", wait.Round(time.Second), "error", err)...)
+	s.opts.OnEvent(Event{Kind: EventRetrying, Update: update, At: st.sendAt(), Err: err, Attempt: st.attempt})
+}
+
+// postpone delays the next update until at, unless it is already later.
+func (st *senderState) postpone(at time.Time) {
 	if at.After(st.allowed) {
 		st.allowed = at
 	}
-	s.log.Warn("presence update failed, will retry", "status", update.Status, "minutes", update.Minutes, "retry_in", wait.Round(time.Second), "error", err)
-	s.opts.OnEvent(Event{Kind: EventRetrying, Update: update, At: st.sendAt(), Err: err})
+}
+
+// errorAttrs returns the log attributes "http_status" and "code" for an
+// error answer from Zoom, and "rate_limit_type" for a 429, so that each
+// failure is one log line that names both.
+func errorAttrs(err error) []any {
+	var rateLimit *RateLimitError
+	if errors.As(err, &rateLimit) {
+		return []any{"http_status", 429, "rate_limit_type", rateLimit.Type}
+	}
+	var errResp *ErrorResponse
+	if errors.As(err, &errResp) {
+		return []any{"http_status", errResp.StatusCode, "code", errResp.Code}
+	}
+	return nil
 }
 
 // settle clears the pending choice unless a newer one arrived while u was
@@ -343,21 +407,36 @@ func (s *Sender) settle(st *senderState, u *Update) {
 func (s *Sender) retryWait(err error, st *senderState) (bool, time.Duration) {
 	var rateLimit *RateLimitError
 	if errors.As(err, &rateLimit) {
-		wait := s.opts.DefaultRetryAfter
-		if rateLimit.HasRetryAfter {
-			wait = rateLimit.RetryAfter
-		}
-		if wait > MaxRetryAfter {
-			s.log.Warn("Retry-After is too far ahead, capped", "retry_after", wait, "cap", MaxRetryAfter)
-			wait = MaxRetryAfter
-		}
-		return true, wait
+		return true, s.rateLimitWait(rateLimit)
 	}
 
 	if s.opts.Permanent(err) || !IsRetryable(err) {
 		return false, 0
 	}
 	return true, backoff(st.attempt)
+}
+
+// rateLimitWait returns how long to wait after a 429: its Retry-After,
+// capped at MaxRetryAfter. Without Retry-After a daily limit waits until
+// the next midnight UTC and any other limit waits DefaultRetryAfter.
+func (s *Sender) rateLimitWait(err *RateLimitError) time.Duration {
+	wait := s.opts.DefaultRetryAfter
+	switch {
+	case err.HasRetryAfter:
+		wait = err.RetryAfter
+	case err.Type == RateLimitDaily:
+		// NOTE: Zoom does not document when a daily limit resets, and
+		// its Retry-After is the only reliable source. Midnight UTC, the
+		// start of Zoom's API day, is a guess.
+		now := s.wallNow().UTC()
+		wait = now.Truncate(24 * time.Hour).Add(24 * time.Hour).Sub(now)
+	}
+
+	if wait > MaxRetryAfter {
+		s.log.Warn("Retry-After is too far ahead, capped", "retry_after", wait, "cap", MaxRetryAfter)
+		wait = MaxRetryAfter
+	}
+	return wait
 }
 
 // backoff returns the wait before retry number attempt+1: exponential from
@@ -383,8 +462,20 @@ func (s *Sender) read(ctx context.Context, st *senderState) {
 		return
 	}
 	if err != nil {
-		s.log.Warn("reading presence failed", "error", err)
-		s.opts.OnEvent(Event{Kind: EventReadFailed, Err: err})
+		s.log.Warn("reading presence failed", append(errorAttrs(err), "error", err)...)
+
+		// A 429 on a read limits updates too: the daily limit counts
+		// every request of the account.
+		var rateLimit *RateLimitError
+		var until time.Time
+		if errors.As(err, &rateLimit) {
+			until = time.Now().Add(s.rateLimitWait(rateLimit))
+			st.postpone(until)
+			if st.readAt.IsZero() || st.readAt.Before(until) {
+				st.readAt = until
+			}
+		}
+		s.opts.OnEvent(Event{Kind: EventReadFailed, Err: err, At: until})
 		return
 	}
 
@@ -401,10 +492,91 @@ func (s *Sender) read(ctx context.Context, st *senderState) {
 	}
 }
 
-func (s *Sender) dropPending(st *senderState) {
-	if st.pending == nil {
+// checkResume detects a suspend and resume: the wall clock ran ahead of
+// the monotonic clock, which stops during a suspend. It then moves every
+// deadline earlier by the time spent suspended, because Zoom's update
+// window and Retry-After run on wall time, and asks for a status read.
+// A wall clock set forward looks the same, and then the worst outcome is
+// an early update that Zoom rejects with a 429, which the Sender honours.
+func (s *Sender) checkResume(st *senderState, now time.Time) {
+	wall := s.wallNow()
+	lastMono, lastWall := st.lastMono, st.lastWall
+	st.lastMono, st.lastWall = now, wall
+	if lastMono.IsZero() {
 		return
 	}
-	s.log.Warn("quitting with a choice not sent", "status", st.pending.Status, "minutes", st.pending.Minutes, "due", st.sendAt())
+
+	suspended := wall.Sub(lastWall) - now.Sub(lastMono)
+	if suspended < minClockJump {
+		return
+	}
+
+	s.log.Info("clock jumped ahead, probably a resume from suspend; catching up", "suspended", suspended.Round(time.Second), "pending", st.pending != nil)
+	if !st.debounce.IsZero() {
+		st.debounce = st.debounce.Add(-suspended)
+	}
+	if !st.allowed.IsZero() {
+		st.allowed = st.allowed.Add(-suspended)
+	}
+	st.readAt = now
+}
+
+// keepLeftover stores the pending choice and Zoom's update window for
+// Flush when Run returns. The window is kept even with nothing pending,
+// for a choice made after Run returned.
+func (s *Sender) keepLeftover(st *senderState) {
+	if st.pending != nil {
+		s.log.Info("sender stopped with a choice waiting", "status", st.pending.Status, "minutes", st.pending.Minutes, "allowed_at", st.allowed)
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.leftover = st.pending
+	s.leftoverAllowed = st.allowed
 	st.pending = nil
+}
+
+// Flush sends the choice that was still waiting when Run returned, or
+// that was made after, if Zoom's update window opens before ctx ends. It
+// ignores the debounce, because a quitting app gets no newer choice.
+// Otherwise it logs that the choice was dropped and returns an error
+// wrapping ErrNotSent. It returns nil when nothing was waiting.
+//
+// Call Flush after Run has returned, with a ctx bounded by a deadline
+// such as FlushTimeout: Flush blocks until the update is sent, fails or
+// ctx ends. It never retries.
+func (s *Sender) Flush(ctx context.Context) error {
+	s.mu.Lock()
+	u, allowed := s.leftover, s.leftoverAllowed
+	if s.chosen != nil {
+		u = s.chosen
+	}
+	s.leftover, s.chosen = nil, nil
+	s.mu.Unlock()
+
+	if u == nil {
+		return nil
+	}
+
+	if deadline, ok := ctx.Deadline(); ok && allowed.After(deadline) {
+		s.log.Warn("quitting: choice dropped, Zoom accepts the next update too late", "status", u.Status, "minutes", u.Minutes, "allowed_at", allowed)
+		return fmt.Errorf("send %s before quitting: next update allowed at %s: %w", u, allowed.Format(time.TimeOnly), ErrNotSent)
+	}
+
+	timer := time.NewTimer(time.Until(allowed))
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		s.log.Warn("quitting: choice dropped, time ran out", "status", u.Status, "minutes", u.Minutes, "error", ctx.Err())
+		return fmt.Errorf("send %s before quitting: %w", u, ErrNotSent)
+	case <-timer.C:
+	}
+
+	s.log.Info("sending presence update before quitting", "status", u.Status, "minutes", u.Minutes)
+	if err := s.api.SetPresence(ctx, *u); err != nil {
+		s.log.Warn("quitting: presence update failed, choice dropped", append(errorAttrs(err), "status", u.Status, "minutes", u.Minutes, "error", err)...)
+		return fmt.Errorf("send %s before quitting: %w", u, err)
+	}
+	s.log.Info("presence updated", "status", u.Status, "minutes", u.Minutes)
+	return nil
 }

@@ -30,18 +30,15 @@ type senderHarness struct {
 
 func startSender(t *testing.T, opts zoom.SenderOptions) *senderHarness {
 	t.Helper()
+	return startSenderOn(t, zoomsim.New(zoomsim.Options{}), opts, nil)
+}
 
-	sim := zoomsim.New(zoomsim.Options{})
-	token := sim.IssueToken()
-	httpClient := &http.Client{Transport: &oauth2.Transport{
-		Source: oauth2.StaticTokenSource(token),
-		Base:   sim.Transport(),
-	}}
-	client, err := zoom.NewClient(httpClient, "http://127.0.0.1/v2")
-	if err != nil {
-		t.Fatalf("NewClient: %v", err)
-	}
+// startSenderOn runs a Sender against sim. A non-nil wall replaces the
+// Sender's wall clock before Run starts.
+func startSenderOn(t *testing.T, sim *zoomsim.Server, opts zoom.SenderOptions, wall func() time.Time) *senderHarness {
+	t.Helper()
 
+	client := inProcessClient(t, sim)
 	h := &senderHarness{sim: sim, done: make(chan error, 1)}
 	opts.OnEvent = func(e zoom.Event) {
 		h.mu.Lock()
@@ -49,12 +46,31 @@ func startSender(t *testing.T, opts zoom.SenderOptions) *senderHarness {
 		h.mu.Unlock()
 	}
 	h.sender = zoom.NewSender(client, opts)
+	if wall != nil {
+		zoom.SetWallClock(h.sender, wall)
+	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	go func() { h.done <- h.sender.Run(ctx) }()
 	t.Cleanup(h.stop)
 	return h
+}
+
+// inProcessClient returns a client that reaches sim through its
+// Transport, so that both run on a synctest bubble's clock.
+func inProcessClient(t *testing.T, sim *zoomsim.Server) *zoom.Client {
+	t.Helper()
+
+	httpClient := &http.Client{Transport: &oauth2.Transport{
+		Source: oauth2.StaticTokenSource(sim.IssueToken()),
+		Base:   sim.Transport(),
+	}}
+	client, err := zoom.NewClient(httpClient, "http://127.0.0.1/v2")
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	return client
 }
 
 func (h *senderHarness) stop() {

@@ -2,16 +2,17 @@ package zoomsim
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
 
 // Fault is an error response that the presence endpoints send in place of
-// their usual response. Queue faults with FailNext.
-//
-// TODO: Add slow responses and dropped connections, which a Fault cannot
-// express yet.
+// their usual response, or a connection closed with no response. Queue
+// faults with FailNext. For faults that last, see SetLatency,
+// SetDailyLimit and SetSignedOut.
 type Fault struct {
 	// Method selects the presence requests the fault applies to: "PUT"
 	// (updates), "GET" (reads) or "*" (both). Empty means "PUT".
@@ -47,6 +48,11 @@ type Fault struct {
 	// Header holds more headers to send. Names are sent as written, so a
 	// lower-case name stays lower-case on the wire.
 	Header http.Header
+
+	// Drop closes the connection without a response, as a proxy that
+	// fails or a network that drops does. Every other field is ignored.
+	// Through Transport the request fails with io.ErrUnexpectedEOF.
+	Drop bool
 }
 
 // Faults for the errors that Zoom documents for the presence endpoints.
@@ -69,6 +75,18 @@ var (
 
 	// FaultServerError is a 500 with an empty text/plain body.
 	FaultServerError = Fault{Status: http.StatusInternalServerError}
+
+	// FaultBadGateway is a 502 with the HTML page of a proxy, as a load
+	// balancer in front of Zoom sends.
+	FaultBadGateway = Fault{
+		Method:      "*",
+		Status:      http.StatusBadGateway,
+		ContentType: "text/html",
+		Body:        "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n",
+	}
+
+	// FaultDrop closes the connection without a response.
+	FaultDrop = Fault{Method: "*", Drop: true}
 )
 
 type pendingFault struct {
@@ -142,6 +160,10 @@ func (s *Server) takeFaultLocked(method string) (Fault, bool) {
 
 // response builds the response for f to a request at now.
 func (f Fault) response(now time.Time) apiResponse {
+	if f.Drop {
+		return apiResponse{drop: true}
+	}
+
 	resp := apiResponse{status: f.Status, code: f.Code, header: http.Header{}}
 	if resp.status == 0 {
 		resp.status = http.StatusBadRequest
@@ -175,4 +197,148 @@ func (f Fault) response(now time.Time) apiResponse {
 		resp.header[name] = append(resp.header[name], values...)
 	}
 	return resp
+}
+
+// SetLatency delays every presence response by d, to simulate a slow
+// network or a slow Zoom. Zero turns the delay off. A request whose
+// context ends during the delay gets no response.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = max(d, 0)
+	s.log.Debug("latency set", "latency", s.latency)
+}
+
+func (s *Server) currentLatency() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.latency
+}
+
+// SetDailyLimit makes the server accept at most n presence requests (reads
+// and updates) per UTC day, as Zoom limits the requests of an account per
+// day. Beyond it each request gets 429 with X-RateLimit-Type "Daily-limit"
+// and Retry-After at the next midnight UTC. n <= 0 turns the limit off.
+// Setting a limit starts a new count.
+//
+// NOTE: Zoom does not document when its daily count resets. Midnight UTC
+// is a guess that the simulator states in Retry-After, as Zoom does.
+func (s *Server) SetDailyLimit(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.daily = dailyCount{limit: max(n, 0)}
+	s.log.Debug("daily limit set", "limit", s.daily.limit)
+}
+
+// dailyCount counts the presence requests of the current UTC day.
+type dailyCount struct {
+	limit int
+	day   time.Time
+	used  int
+}
+
+// takeLocked counts one request at now and returns the 429 response and
+// false when the day's requests are spent.
+func (c *dailyCount) takeLocked(now time.Time) (apiResponse, bool) {
+	if c.limit == 0 {
+		return apiResponse{}, true
+	}
+
+	day := now.UTC().Truncate(24 * time.Hour)
+	if !day.Equal(c.day) {
+		c.day, c.used = day, 0
+	}
+	if c.used >= c.limit {
+		resp := jsonError(http.StatusTooManyRequests, codeRateLimited, dailyLimitMessage)
+		resp.header.Set("Retry-After", formatRetryAfter(day.Add(24*time.Hour)))
+		resp.header.Set("X-RateLimit-Category", "Medium")
+		resp.header.Set("X-RateLimit-Type", "Daily-limit")
+		return resp, false
+	}
+	c.used++
+	return apiResponse{}, true
+}
+
+// FaultsEnv names the environment variable from which the app's sandbox
+// mode reads fault switches for ApplyFaults.
+const FaultsEnv = "ZOOM_PRESENCE_SANDBOX_FAULTS"
+
+// ApplyFaults sets fault switches from spec, a comma-separated list such
+// as "latency=2s,5xx=3,drop=1". The switches are:
+//
+//	latency=D         delay every presence response by D (SetLatency)
+//	5xx=N             the next N requests get 500 with an empty body
+//	html=N            the next N requests get 502 with an HTML page
+//	drop=N            the next N requests get their connection closed
+//	429=N             the next N updates get 429, Retry-After as an RFC 3339 time
+//	429-seconds=N     the next N updates get 429, Retry-After in seconds
+//	signed-out        the user is signed out of every Zoom client
+//	daily-limit=N     accept N requests per UTC day (SetDailyLimit)
+//
+// N defaults to 1 when "=N" is left out. ApplyFaults applies nothing when
+// spec has an invalid entry.
+func (s *Server) ApplyFaults(spec string) error {
+	var steps []func()
+	for entry := range strings.SplitSeq(spec, ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		step, err := s.faultStep(entry)
+		if err != nil {
+			return fmt.Errorf("invalid fault %q: %w", entry, err)
+		}
+		steps = append(steps, step)
+	}
+
+	for _, step := range steps {
+		step()
+	}
+	return nil
+}
+
+// faultStep parses one entry of an ApplyFaults spec.
+func (s *Server) faultStep(entry string) (func(), error) {
+	name, value, hasValue := strings.Cut(entry, "=")
+
+	if name == "latency" {
+		d, err := time.ParseDuration(value)
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("latency must be a duration such as 2s")
+		}
+		return func() { s.SetLatency(d) }, nil
+	}
+	if name == "signed-out" {
+		if hasValue {
+			return nil, fmt.Errorf("signed-out takes no value")
+		}
+		return func() { s.SetSignedOut(true) }, nil
+	}
+
+	n := 1
+	if hasValue {
+		parsed, err := strconv.Atoi(value)
+		if err != nil || parsed < 1 {
+			return nil, fmt.Errorf("the count must be a whole number of at least 1")
+		}
+		n = parsed
+	}
+
+	switch name {
+	case "5xx":
+		return func() { s.FailNext(n, Fault{Method: "*", Status: http.StatusInternalServerError}) }, nil
+	case "html":
+		return func() { s.FailNext(n, FaultBadGateway) }, nil
+	case "drop":
+		return func() { s.FailNext(n, FaultDrop) }, nil
+	case "429":
+		return func() { s.RateLimitNext(n) }, nil
+	case "429-seconds":
+		return func() {
+			s.FailNext(n, Fault{Status: http.StatusTooManyRequests, Code: codeRateLimited, Message: rateLimitMessage, RetryAfter: "60", RateLimitType: "QPS"})
+		}, nil
+	case "daily-limit":
+		return func() { s.SetDailyLimit(n) }, nil
+	}
+	return nil, fmt.Errorf("unknown switch %q: use latency, 5xx, html, drop, 429, 429-seconds, signed-out or daily-limit", name)
 }

@@ -31,6 +31,10 @@ const defaultDNDMinutes = 20
 // breaks it, so this is the message of Zoom's per-second limit.
 const rateLimitMessage = "You have reached the maximum per-second rate limit for this API. Try again later."
 
+// dailyLimitMessage is the message of a 429 response for a spent daily
+// limit.
+const dailyLimitMessage = "You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make another request."
+
 const jsonContentType = "application/json;charset=UTF-8"
 
 // userState is the simulated user's presence. Server.mu guards it.
@@ -58,7 +62,7 @@ type PresenceUpdate struct {
 	Body []byte
 
 	// Status is the HTTP status of the response: 204 when the update was
-	// accepted.
+	// accepted, 0 when the connection was dropped.
 	Status int
 
 	// Code is the Zoom error code in the response body, or 0 when the
@@ -74,9 +78,29 @@ type apiResponse struct {
 	code   int
 	header http.Header
 	body   []byte
+	// delay is how long to wait before writing, and drop closes the
+	// connection instead.
+	delay time.Duration
+	drop  bool
 }
 
-func (resp apiResponse) write(w http.ResponseWriter) {
+// write sends resp after its delay. A dropped response panics with
+// http.ErrAbortHandler, which makes net/http close the connection without
+// logging, and makes Transport fail the request.
+func (resp apiResponse) write(w http.ResponseWriter, r *http.Request) {
+	if resp.delay > 0 {
+		timer := time.NewTimer(resp.delay)
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if resp.drop {
+		panic(http.ErrAbortHandler)
+	}
+
 	for name, values := range resp.header {
 		w.Header()[name] = values
 	}
@@ -141,7 +165,8 @@ type presenceBody struct {
 func (s *Server) handleGetPresence(w http.ResponseWriter, r *http.Request) {
 	resp := s.getPresence(r, time.Now())
 	s.logRejected(r, resp)
-	resp.write(w)
+	resp.delay = s.currentLatency()
+	resp.write(w, r)
 }
 
 func (s *Server) getPresence(r *http.Request, now time.Time) apiResponse {
@@ -178,7 +203,8 @@ func (s *Server) handlePutPresence(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	resp := s.putPresence(r, body, time.Now())
 	s.logRejected(r, resp)
-	resp.write(w)
+	resp.delay = s.currentLatency()
+	resp.write(w, r)
 }
 
 func (s *Server) putPresence(r *http.Request, body []byte, now time.Time) apiResponse {
@@ -328,6 +354,15 @@ func (s *Server) admitLocked(r *http.Request, now time.Time) (apiResponse, bool)
 		return jsonError(http.StatusUnauthorized, codeInvalidToken, "Invalid access token."), false
 	}
 
+	return s.faultLocked(r, now)
+}
+
+// faultLocked applies the daily limit, then the next pending fault for
+// the request's method.
+func (s *Server) faultLocked(r *http.Request, now time.Time) (apiResponse, bool) {
+	if resp, ok := s.daily.takeLocked(now); !ok {
+		return resp, false
+	}
 	if f, ok := s.takeFaultLocked(r.Method); ok {
 		return f.response(now), false
 	}

@@ -1,6 +1,9 @@
 package zoomsim
 
 import (
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 )
@@ -56,9 +59,28 @@ func (t inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	inbound.RemoteAddr = "127.0.0.1:1"
 
 	rec := httptest.NewRecorder()
-	t.server.ServeHTTP(rec, inbound)
+	if dropped := serveRecovering(t.server, rec, inbound); dropped {
+		return nil, fmt.Errorf("simulated dropped connection: %w", io.ErrUnexpectedEOF)
+	}
 
 	resp := rec.Result()
 	resp.Request = req
 	return resp, nil
+}
+
+// serveRecovering serves r and reports whether the handler dropped the
+// connection by panicking with http.ErrAbortHandler, as net/http
+// handlers do. Other panics propagate.
+func serveRecovering(h http.Handler, w http.ResponseWriter, r *http.Request) (dropped bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			err, ok := v.(error)
+			if !ok || !errors.Is(err, http.ErrAbortHandler) {
+				panic(v)
+			}
+			dropped = true
+		}
+	}()
+	h.ServeHTTP(w, r)
+	return false
 }

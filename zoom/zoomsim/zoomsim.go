@@ -105,6 +105,8 @@ type Server struct {
 	updates    []PresenceUpdate
 	user       userState
 	faults     []pendingFault
+	latency    time.Duration
+	daily      dailyCount
 	auth       authState
 	httpServer *http.Server
 	listener   net.Listener
@@ -178,14 +180,15 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("POST /oauth/token", s.handleToken)
 	s.mux.HandleFunc("POST /oauth/revoke", s.handleRevoke)
 	s.mux.HandleFunc("GET /{$}", s.handleStatusPage)
+	s.mux.HandleFunc("POST /faults", s.handleFaults)
 	return s
 }
 
 // ServeHTTP serves one request and records it. Requests for the status
-// page at "/" are not recorded, so that a browser refreshing it does not
-// fill the record.
+// page at "/" and its fault form at "/faults" are not recorded, so that a
+// browser refreshing it does not fill the record.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/" {
+	if r.URL.Path == "/" || r.URL.Path == "/faults" {
 		s.mux.ServeHTTP(w, r)
 		return
 	}
