@@ -73,10 +73,16 @@ type presenceRequest struct {
 	Duration int `json:"duration,omitempty"`
 }
 
+// RequestTimeout bounds each request to Zoom, including a token refresh
+// that the HTTP client makes on its way, so that a connection that never
+// answers fails as a timeout, which IsRetryable accepts, instead of
+// holding every later choice.
+const RequestTimeout = 30 * time.Second
+
 // SetPresence sets the signed-in user's status to u with
 // PUT /users/me/presence_status. It validates u before sending anything.
-// It blocks until Zoom responds or ctx ends, and ctx must live until it
-// returns. Failures from Zoom are *ErrorResponse or *RateLimitError,
+// It blocks until Zoom responds, ctx ends or RequestTimeout passes, and
+// ctx must live until it returns. Failures from Zoom are *ErrorResponse or *RateLimitError,
 // wrapped with the update.
 func (c *Client) SetPresence(ctx context.Context, u Update) error {
 	if err := u.Validate(); err != nil {
@@ -87,6 +93,9 @@ func (c *Client) SetPresence(ctx context.Context, u Update) error {
 	if err != nil {
 		return fmt.Errorf("encode presence update %s: %w", u, err)
 	}
+
+	ctx, cancel := context.WithTimeout(ctx, RequestTimeout)
+	defer cancel()
 
 	resp, err := c.do(ctx, http.MethodPut, body)
 	if err != nil {
@@ -108,9 +117,12 @@ type presenceResponse struct {
 
 // GetPresence reads the signed-in user's status with
 // GET /users/me/presence_status. A status outside the documented list is
-// returned as Zoom spells it. It blocks until Zoom responds or ctx ends,
-// and ctx must live until it returns.
+// returned as Zoom spells it. It blocks until Zoom responds, ctx ends or
+// RequestTimeout passes, and ctx must live until it returns.
 func (c *Client) GetPresence(ctx context.Context) (Presence, error) {
+	ctx, cancel := context.WithTimeout(ctx, RequestTimeout)
+	defer cancel()
+
 	resp, err := c.do(ctx, http.MethodGet, nil)
 	if err != nil {
 		return Presence{}, fmt.Errorf("read Zoom presence: %w", err)

@@ -266,6 +266,13 @@ func (s *Sender) Run(ctx context.Context) error {
 	defer timer.Stop()
 
 	for {
+		// A request cut short by ctx fails at once, so without this check
+		// a choice in flight at quit would be retried in a tight loop.
+		if ctx.Err() != nil {
+			s.keepLeftover(&st)
+			return ctx.Err()
+		}
+
 		s.absorb(&st)
 		now := time.Now()
 		s.checkResume(&st, now)
@@ -407,7 +414,7 @@ func (s *Sender) settle(st *senderState, u *Update) {
 func (s *Sender) retryWait(err error, st *senderState) (bool, time.Duration) {
 	var rateLimit *RateLimitError
 	if errors.As(err, &rateLimit) {
-		return true, s.rateLimitWait(rateLimit)
+		return true, max(s.rateLimitWait(rateLimit), rateLimitFloor(st.attempt))
 	}
 
 	if s.opts.Permanent(err) || !IsRetryable(err) {
@@ -437,6 +444,18 @@ func (s *Sender) rateLimitWait(err *RateLimitError) time.Duration {
 		wait = MaxRetryAfter
 	}
 	return wait
+}
+
+// rateLimitFloor returns the shortest wait after a 429: 1 second,
+// doubling with each attempt up to MaxBackoff. Zoom's Retry-After is a
+// time of day, so a client clock that runs ahead reads it as "now", and
+// without a floor the app would spend the account's daily requests in a
+// burst of retries.
+func rateLimitFloor(attempt int) time.Duration {
+	if attempt >= 16 {
+		return MaxBackoff
+	}
+	return min(time.Second<<attempt, MaxBackoff)
 }
 
 // backoff returns the wait before retry number attempt+1: exponential from

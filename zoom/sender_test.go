@@ -251,7 +251,7 @@ func TestSenderRetriesAfter429(t *testing.T) {
 		{
 			name:      "time in the past",
 			fault:     zoomsim.Fault{Status: http.StatusTooManyRequests, RetryAfter: "1999-12-31T23:00:00Z"}, // synctest's clock starts at 2000-01-01 UTC
-			wantRetry: 0,
+			wantRetry: time.Second,
 		},
 	}
 	for _, tt := range tests {
@@ -498,6 +498,80 @@ func TestSenderRefresh(t *testing.T) {
 		}
 		if got := reads[1].Presence.Status; got != zoom.StatusBusy {
 			t.Errorf("status after Refresh = %q, want %q", got, zoom.StatusBusy)
+		}
+	})
+}
+
+func TestSenderPastRetryAfterBacksOff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startSender(t, zoom.SenderOptions{})
+		synctest.Wait()
+		past := zoomsim.Fault{Status: http.StatusTooManyRequests, RetryAfter: "0"}
+		h.sim.FailNext(1000, past)
+
+		h.sender.Choose(away)
+		time.Sleep(10 * time.Minute)
+		synctest.Wait()
+
+		// Waits of 1, 2, 4 … seconds up to MaxBackoff fit about 10
+		// attempts into 10 minutes, where no floor would allow thousands.
+		if got := len(h.sim.PresenceUpdates()); got < 5 || got > 12 {
+			t.Errorf("update requests in 10 minutes of 429s = %d, want 5 to 12", got)
+		}
+	})
+}
+
+func TestSenderQuitDuringRequest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startSender(t, zoom.SenderOptions{})
+		synctest.Wait()
+		h.sim.SetLatency(time.Minute)
+
+		h.sender.Choose(away)
+		time.Sleep(zoom.DefaultDebounce + time.Second)
+		h.cancel()
+		synctest.Wait()
+
+		select {
+		case err := <-h.done:
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("Run returned %v, want context.Canceled", err)
+			}
+		default:
+			t.Fatal("Run still running after its context ended during a request")
+		}
+		h.cancel = nil
+		if got := len(h.sim.PresenceUpdates()); got != 1 {
+			t.Errorf("update requests = %d, want 1: a cancelled request must not be retried", got)
+		}
+	})
+}
+
+func TestSenderRequestTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startSender(t, zoom.SenderOptions{PollInterval: -1})
+		synctest.Wait()
+		h.sim.SetLatency(time.Hour)
+
+		h.sender.Choose(away)
+		time.Sleep(zoom.DefaultDebounce + zoom.RequestTimeout + time.Second)
+		synctest.Wait()
+
+		retries := h.eventsOf(zoom.EventRetrying)
+		if len(retries) != 1 {
+			t.Fatalf("retrying events after a request timed out = %d, want 1", len(retries))
+		}
+		if !zoom.IsRetryable(retries[0].Err) {
+			t.Errorf("timeout error %v is not retryable", retries[0].Err)
+		}
+
+		h.sim.SetLatency(0)
+		h.sender.Choose(busy)
+		time.Sleep(2 * time.Minute)
+		synctest.Wait()
+		updates := h.accepted()
+		if len(updates) == 0 || updates[len(updates)-1] != busy {
+			t.Errorf("accepted updates = %v, want Busy last: a hung request must not hold later choices", updates)
 		}
 	})
 }

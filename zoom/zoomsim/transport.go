@@ -63,6 +63,12 @@ func (t inProcessTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		return nil, fmt.Errorf("simulated dropped connection: %w", io.ErrUnexpectedEOF)
 	}
 
+	// A handler that gave up because the request's context ended wrote
+	// nothing, which the recorder would turn into an empty 200.
+	if err := req.Context().Err(); err != nil {
+		return nil, err
+	}
+
 	resp := rec.Result()
 	resp.Request = req
 	return resp, nil
