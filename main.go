@@ -93,11 +93,11 @@ func run(args []string) int {
 		RedirectURL:  cfg.redirectURL,
 		OAuthURL:     cfg.oauthURL,
 	}
-	store := newStore(cfg)
+	// The store reports a keyring failure to the app, which exists only
+	// after the store, so the callback reads app when it runs.
+	var app *tray.App
+	store, memoryOnly := newStore(cfg, log, func(err error) { app.KeyringFailed(err) })
 	session := auth.NewSession(authConfig, store, log)
-	if err := session.Load(); err != nil && !errors.Is(err, auth.ErrNoToken) {
-		log.Warn("stored Zoom sign-in could not be read; sign in again", "error", err)
-	}
 
 	client, err := zoom.NewClient(session.Client(), cfg.apiURL)
 	if err != nil {
@@ -106,15 +106,24 @@ func run(args []string) int {
 	}
 
 	log.Info("zoom-presence starting", "version", version, "api_url", cfg.apiURL, "oauth_url", cfg.oauthURL, "sandbox", cfg.sandbox)
-	app := tray.NewApp(tray.Options{
-		Tray:     tray.New(log),
-		Account:  session,
-		API:      client,
-		Sender:   zoom.SenderOptions{Debounce: cfg.debounce},
-		Notifier: tray.NewDesktopNotifier(log, 5*time.Second),
-		Open:     browser.OpenURL,
-		Logger:   log,
+	app = tray.NewApp(tray.Options{
+		Tray:       tray.New(log),
+		Account:    session,
+		API:        client,
+		Sender:     zoom.SenderOptions{Debounce: cfg.debounce},
+		Notifier:   tray.NewDesktopNotifier(log, 5*time.Second),
+		Open:       browser.OpenURL,
+		MemoryOnly: memoryOnly,
+		Logger:     log,
 	})
+
+	// NOTE: the tray appears only after Load, which waits up to
+	// keyringTimeout for a keyring that hangs, because the first menu
+	// must know whether the person is signed in.
+	if err := session.Load(); errors.Is(err, auth.ErrCorruptToken) {
+		// The keyring works, so no fallback notified the person yet.
+		app.KeyringFailed(err)
+	}
 	app.Run(ctx)
 	log.Info("zoom-presence stopped")
 	return 0
@@ -170,13 +179,22 @@ func startSandbox(log *slog.Logger, cfg *config) (*zoomsim.Server, error) {
 	return sim, nil
 }
 
-// newStore returns where tokens are kept: the system keyring, or memory
-// in the sandbox, whose simulator forgets its tokens when it stops.
-func newStore(cfg config) auth.Store {
+// newStore returns where tokens are kept, and a function that reports
+// whether they are kept in memory only. That is the system keyring until
+// it fails and memory after that, when onFailure is called once. The
+// sandbox uses memory alone, because its simulator loses its tokens
+// when it stops. Tokens never go to a file: a file readable by the user
+// would hand a long-lived refresh token to any program running as them.
+func newStore(cfg config, log *slog.Logger, onFailure func(error)) (auth.Store, func() bool) {
 	if cfg.sandbox {
-		return &auth.MemoryStore{}
+		return &auth.MemoryStore{}, func() bool { return true }
 	}
-	return auth.NewKeyringStore(keyringService, cfg.clientID, keyringTimeout)
+	store := &auth.FallbackStore{
+		Primary:    auth.NewKeyringStore(keyringService, cfg.clientID, keyringTimeout),
+		OnFallback: onFailure,
+		Logger:     log,
+	}
+	return store, store.MemoryOnly
 }
 
 // newLogger logs to stderr and to zoom-presence.log in the user's cache
