@@ -1,0 +1,508 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/zalando/go-keyring"
+
+	"github.com/zoom-presence/zoom-presence/auth"
+	"github.com/zoom-presence/zoom-presence/internal/desktoptest"
+	"github.com/zoom-presence/zoom-presence/zoom"
+	"github.com/zoom-presence/zoom-presence/zoom/zoomsim"
+)
+
+// oauthProxy is a loopback reverse proxy in front of the simulator's
+// OAuth endpoints. It records every secret that passes through it, so
+// that a test can search the app's files for them, and it can hold
+// token requests back, so that a test can act while a refresh is under
+// way. Its methods are safe for concurrent use.
+type oauthProxy struct {
+	URL string
+
+	// TokenRequests receives a value, without blocking, each time a
+	// request reaches the token endpoint, before it is held back.
+	TokenRequests chan struct{}
+
+	mu         sync.Mutex
+	secrets    map[string]string
+	tokenDelay time.Duration
+}
+
+func startOAuthProxy(t *testing.T, sim *zoomsim.Server) *oauthProxy {
+	t.Helper()
+
+	target, err := url.Parse(sim.URL())
+	if err != nil {
+		t.Fatalf("parse the simulator URL: %v", err)
+	}
+	p := &oauthProxy{TokenRequests: make(chan struct{}, 100), secrets: map[string]string{}}
+	reverse := httputil.NewSingleHostReverseProxy(target)
+	reverse.ModifyResponse = p.recordResponse
+
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/oauth/token" || r.URL.Path == "/oauth/revoke" {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			form, _ := url.ParseQuery(string(body))
+			for _, name := range []string{"code", "code_verifier", "refresh_token", "client_secret", "token"} {
+				p.record(name, form.Get(name))
+			}
+			if _, secret, ok := r.BasicAuth(); ok {
+				p.record("client_secret", secret)
+			}
+		}
+		if r.URL.Path == "/oauth/token" {
+			select {
+			case p.TokenRequests <- struct{}{}:
+			default:
+			}
+			// A request whose client went away is dropped here, so that
+			// the simulator never rotates a token that no client receives.
+			select {
+			case <-time.After(p.delay()):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		reverse.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	p.URL = srv.URL
+	return p
+}
+
+// recordResponse records the tokens of a token response and the code in
+// the redirect of an authorize response.
+func (p *oauthProxy) recordResponse(resp *http.Response) error {
+	switch resp.Request.URL.Path {
+	case "/oauth/authorize":
+		if location, err := url.Parse(resp.Header.Get("Location")); err == nil {
+			p.record("code", location.Query().Get("code"))
+		}
+	case "/oauth/token":
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return err
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		var tokens struct {
+			AccessToken  string `json:"access_token"`
+			RefreshToken string `json:"refresh_token"`
+		}
+		if json.Unmarshal(body, &tokens) == nil {
+			p.record("access token", tokens.AccessToken)
+			p.record("refresh token", tokens.RefreshToken)
+		}
+	}
+	return nil
+}
+
+func (p *oauthProxy) record(name, value string) {
+	if value == "" {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.secrets[fmt.Sprintf("%s %d", name, len(p.secrets))] = value
+}
+
+// Secrets returns a copy of the recorded secrets, by a name that says
+// what each is.
+func (p *oauthProxy) Secrets() map[string]string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+
+	secrets := make(map[string]string, len(p.secrets))
+	for name, value := range p.secrets {
+		secrets[name] = value
+	}
+	return secrets
+}
+
+// SetTokenDelay holds every later token request back for d before it
+// reaches the simulator.
+func (p *oauthProxy) SetTokenDelay(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.tokenDelay = d
+}
+
+func (p *oauthProxy) delay() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.tokenDelay
+}
+
+// signIn signs in through the stand-in opener and waits for the menu.
+func signIn(t *testing.T, item desktoptest.Item, signedInLabel string) {
+	t.Helper()
+
+	waitForMenu(t, item, "the signed-out menu", func(root desktoptest.MenuNode) bool {
+		return visible(root, "Sign in to Zoom…")
+	})
+	click(t, item, "Sign in to Zoom…")
+	waitForMenu(t, item, "the line "+signedInLabel, func(root desktoptest.MenuNode) bool {
+		return visible(root, signedInLabel)
+	})
+}
+
+// quit chooses Quit and waits for the process and its tray item to go.
+func (d *desktop) quit(t *testing.T, item desktoptest.Item, process *desktoptest.Process) {
+	t.Helper()
+
+	click(t, item, "Quit")
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	if err := process.Wait(ctx); err != nil {
+		t.Fatalf("app exit: %v\n%s", err, process.Output())
+	}
+	if err := d.watcher.WaitForNoItems(ctx); err != nil {
+		t.Fatalf("tray item stayed after quit: %v", err)
+	}
+}
+
+// browserOpens counts the URLs the stand-in opener was given.
+func browserOpens(t *testing.T, d *desktop) int {
+	t.Helper()
+
+	events, err := desktoptest.ReadOpenerLog(d.openerLog)
+	if err != nil {
+		t.Fatalf("read the opener log: %v", err)
+	}
+	opens := 0
+	for _, e := range events {
+		if e.Msg == "open" {
+			opens++
+		}
+	}
+	return opens
+}
+
+func countSummary(d *desktop, summary string) int {
+	n := 0
+	for _, note := range d.notifications.Received() {
+		if note.Summary == summary {
+			n++
+		}
+	}
+	return n
+}
+
+// TestAppKilledAroundRefresh kills the app with SIGKILL at many points
+// before, during and after a token refresh, and checks that each restart
+// finds a refresh token that the simulator still accepts.
+//
+// One window cannot be closed by the app. It opens when the simulator
+// rotates the refresh token and closes when the app has saved the new
+// one. A kill inside it loses the session, because the old token no
+// longer works and the new one existed only in the dead process. The window lasts from the
+// token response leaving the simulator to the keyring write, a few
+// milliseconds on loopback. The proxy holds token requests back before
+// the simulator sees them, and drops those whose client died, so every
+// kill below lands outside that window on purpose.
+func TestAppKilledAroundRefresh(t *testing.T) {
+	d := startDesktop(t)
+	redirectURL := freeRedirectURL(t)
+
+	process, item := d.start(t, redirectURL)
+	signIn(t, item, "Signed in")
+	d.quit(t, item, process)
+
+	const tokenDelay = 600 * time.Millisecond
+	d.proxy.SetTokenDelay(tokenDelay)
+
+	// after names the event the delay counts from: the start of the
+	// process, the token request reaching the proxy, or the new token
+	// appearing in the keyring.
+	type killPoint struct {
+		after string
+		delay time.Duration
+	}
+	var points []killPoint
+	for _, ms := range []int{0, 10, 30, 60, 100, 200} {
+		points = append(points, killPoint{"start", time.Duration(ms) * time.Millisecond})
+	}
+	for _, ms := range []int{0, 50, 100, 200, 300, 400} {
+		points = append(points, killPoint{"token request", time.Duration(ms) * time.Millisecond})
+	}
+	for _, ms := range []int{0, 5, 50} {
+		points = append(points, killPoint{"saved", time.Duration(ms) * time.Millisecond})
+	}
+
+	refreshesSeen := 0
+	for _, point := range points {
+		// Expired access tokens make the app's first status read get a
+		// 401 with code 124, so it refreshes at once.
+		d.sim.ExpireTokens()
+		before := storedToken(t).refresh
+		for len(d.proxy.TokenRequests) > 0 {
+			<-d.proxy.TokenRequests
+		}
+
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+		process := d.launch(t, redirectURL)
+		switch point.after {
+		case "token request":
+			select {
+			case <-d.proxy.TokenRequests:
+				refreshesSeen++
+			case <-ctx.Done():
+				t.Fatalf("kill after token request: no refresh started\n%s", process.Output())
+			}
+		case "saved":
+			// A read can fail while the app replaces the entries, so
+			// only a successful read of a new token counts.
+			for {
+				tok, err := auth.NewKeyringStore(keyringService, e2eClientID, 5*time.Second).Load()
+				if err == nil && tok.RefreshToken != before {
+					break
+				}
+				if ctx.Err() != nil {
+					t.Fatalf("kill after save: the refreshed token never reached the keyring\n%s", process.Output())
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
+			refreshesSeen++
+		}
+		time.Sleep(point.delay)
+
+		if err := syscall.Kill(process.PID(), syscall.SIGKILL); err != nil {
+			t.Fatalf("kill the app (pid %d): %v", process.PID(), err)
+		}
+		_ = process.Wait(ctx)
+		if err := d.watcher.WaitForNoItems(ctx); err != nil {
+			t.Fatalf("killed app's tray item stayed: %v", err)
+		}
+		cancel()
+		t.Logf("killed %v after %s", point.delay, point.after)
+	}
+	if refreshesSeen < 9 {
+		t.Errorf("refreshes under way at a kill = %d, want at least 9", refreshesSeen)
+	}
+
+	// The last run must read the status with the stored token, which
+	// works only when the stored refresh token is the simulator's current
+	// one.
+	d.proxy.SetTokenDelay(0)
+	d.sim.ExpireTokens()
+	d.sim.SetPresence(zoom.Presence{Status: zoom.StatusBusy})
+	process, item = d.start(t, redirectURL)
+	waitForMenu(t, item, "Busy checked while signed in", func(root desktoptest.MenuNode) bool {
+		busy, _ := root.FindByLabel("Busy")
+		return visible(root, "Signed in") && busy.Checked()
+	})
+	if opens := browserOpens(t, d); opens != 1 {
+		t.Errorf("browser opened %d times, want 1", opens)
+	}
+	if n := len(d.notifications.Received()); n != 0 {
+		t.Errorf("notifications = %d (%+v), want none", n, d.notifications.Received())
+	}
+	d.quit(t, item, process)
+}
+
+// TestAppRefreshRejected checks that a refresh token that Zoom rejects
+// with invalid_grant ends the session with one notification, the Sign in
+// item, and no token left in the keyring.
+func TestAppRefreshRejected(t *testing.T) {
+	d := startDesktop(t)
+	process, item := d.start(t, freeRedirectURL(t))
+	signIn(t, item, "Signed in")
+	token := storedToken(t)
+
+	// Revoking the refresh token at the simulator ends the whole grant,
+	// so the next request gets a 401 and the refresh gets invalid_grant.
+	form := url.Values{"token": {token.refresh}, "client_id": {e2eClientID}}
+	resp, err := http.PostForm(d.sim.OAuthURL()+"/oauth/revoke", form)
+	if err != nil {
+		t.Fatalf("revoke at the simulator: %v", err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("revoke at the simulator: HTTP %d", resp.StatusCode)
+	}
+
+	click(t, item, "Away")
+	waitForMenu(t, item, "the signed-out menu", func(root desktoptest.MenuNode) bool {
+		return visible(root, "Sign in to Zoom…") && !visible(root, "Signed in")
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	if _, err := d.notifications.WaitFor(ctx, func(n desktoptest.Notification) bool {
+		return n.Summary == "Sign in to Zoom again"
+	}); err != nil {
+		t.Fatalf("no sign-in notification: %v", err)
+	}
+
+	// Give a second notification, if the app sent one, time to arrive.
+	time.Sleep(time.Second)
+	if n := len(d.notifications.Received()); n != 1 {
+		t.Errorf("notifications = %d (%+v), want 1", n, d.notifications.Received())
+	}
+	invalidGrants := 0
+	for _, r := range d.sim.Requests() {
+		if r.Path == "/oauth/token" && r.Status == http.StatusBadRequest {
+			invalidGrants++
+		}
+	}
+	if invalidGrants != 1 {
+		t.Errorf("rejected refresh requests = %d, want 1", invalidGrants)
+	}
+	store := auth.NewKeyringStore(keyringService, e2eClientID, 5*time.Second)
+	if _, err := store.Load(); !errors.Is(err, auth.ErrNoToken) {
+		t.Errorf("keyring after invalid_grant: %v, want no token", err)
+	}
+
+	d.quit(t, item, process)
+	assertNoSecrets(t, d, process, token)
+}
+
+// TestAppKeyringFailures starts the app with a keyring that fails in
+// each way seen on Linux desktops, and checks for one notification that
+// names the problem, a working sign-in, and no token on disk.
+func TestAppKeyringFailures(t *testing.T) {
+	tests := []struct {
+		name         string
+		breakKeyring func(t *testing.T, d *desktop)
+		want         string
+		// memoryOnly reports whether the sign-in is kept in memory, and
+		// so whether the menu reads "Signed in until you quit".
+		memoryOnly bool
+	}{
+		{
+			name:         "missing",
+			breakKeyring: func(t *testing.T, d *desktop) { mustNot(t, d.keyring.Stop()) },
+			want:         "No keyring found: install and unlock GNOME Keyring or KWallet.",
+			memoryOnly:   true,
+		},
+		{
+			name: "locked",
+			breakKeyring: func(t *testing.T, d *desktop) {
+				mustNot(t, d.keyring.Lock(t.Context()))
+			},
+			want:       "The system keyring is locked",
+			memoryOnly: true,
+		},
+		{
+			// A stopped daemon still owns its bus name but never replies,
+			// like a Secret Service waiting on an unlock prompt that no
+			// one can see.
+			name: "hung",
+			breakKeyring: func(t *testing.T, d *desktop) {
+				pid := d.keyring.PID()
+				mustNot(t, syscall.Kill(pid, syscall.SIGSTOP))
+				t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGCONT) })
+			},
+			want:       "The system keyring did not respond",
+			memoryOnly: true,
+		},
+		{
+			name: "not ours",
+			breakKeyring: func(t *testing.T, d *desktop) {
+				mustNot(t, keyring.Set(keyringService, e2eClientID, "\xff\xfe not written by zoom-presence"))
+			},
+			want:       "not one this app wrote",
+			memoryOnly: false,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := startDesktop(t)
+			tt.breakKeyring(t, d)
+
+			process, item := d.start(t, freeRedirectURL(t))
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+			defer cancel()
+			note, err := d.notifications.WaitFor(ctx, func(n desktoptest.Notification) bool {
+				return strings.Contains(n.Body, tt.want)
+			})
+			if err != nil {
+				t.Fatalf("no keyring notification: %v\n%s", err, process.Output())
+			}
+
+			label := "Signed in"
+			if tt.memoryOnly {
+				label = "Signed in until you quit"
+			}
+			signIn(t, item, label)
+			if got := countSummary(d, note.Summary); got != 1 {
+				t.Errorf("notifications titled %q = %d, want 1", note.Summary, got)
+			}
+
+			var token *zoomToken
+			if !tt.memoryOnly {
+				token = storedToken(t)
+			}
+			d.quit(t, item, process)
+			assertNoSecrets(t, d, process, token)
+		})
+	}
+}
+
+func mustNot(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAppSecretsConfidential runs a whole session of a confidential
+// client, with a client secret, a refresh and a sign-out, and searches
+// every output for the secrets that passed between the app and Zoom.
+func TestAppSecretsConfidential(t *testing.T) {
+	const clientSecret = "e2e-client-secret-7f3a9c"
+	d := startDesktopWith(t, zoomsim.Options{ClientID: e2eClientID, ClientSecret: clientSecret})
+	d.env = append(d.env, "ZOOM_CLIENT_SECRET="+clientSecret)
+	redirectURL := freeRedirectURL(t)
+
+	process, item := d.start(t, redirectURL)
+	signIn(t, item, "Signed in")
+	first := storedToken(t)
+	d.quit(t, item, process)
+	assertNoSecrets(t, d, process, first)
+
+	// The second run refreshes at its first request and then signs out,
+	// which sends the refresh token to the revoke endpoint.
+	d.sim.ExpireTokens()
+	process, item = d.start(t, redirectURL)
+	waitForMenu(t, item, "the signed-in menu", func(root desktoptest.MenuNode) bool {
+		return visible(root, "Signed in")
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	for storedToken(t).refresh == first.refresh {
+		if ctx.Err() != nil {
+			t.Fatalf("the app never refreshed the expired token\n%s", process.Output())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	second := storedToken(t)
+	click(t, item, "Sign out")
+	waitForRevoke(t, d.sim)
+	d.quit(t, item, process)
+
+	secrets := d.proxy.Secrets()
+	kinds := map[string]bool{}
+	for name := range secrets {
+		kinds[name[:strings.LastIndexByte(name, ' ')]] = true
+	}
+	for _, kind := range []string{"code", "code_verifier", "access token", "refresh token", "client_secret", "token"} {
+		if !kinds[kind] {
+			t.Errorf("no %s passed through the proxy, so the search below misses it", kind)
+		}
+	}
+	assertNoSecrets(t, d, process, second)
+}
