@@ -11,6 +11,8 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,6 +20,7 @@ import (
 	"time"
 
 	"github.com/zalando/go-keyring"
+	"golang.org/x/oauth2"
 
 	"github.com/zoom-presence/zoom-presence/auth"
 	"github.com/zoom-presence/zoom-presence/internal/desktoptest"
@@ -505,4 +508,348 @@ func TestAppSecretsConfidential(t *testing.T) {
 		}
 	}
 	assertNoSecrets(t, d, process, second)
+}
+
+// chromiumOpener is a stand-in xdg-open that records each URL in
+// $BROWSER_DIR/urls and returns at once, like xdg-open handing the URL
+// to a running browser. Once $BROWSER_DIR/go exists, the first copy
+// whose URL is the latest one loads it in headless Chromium and writes
+// the final page's DOM to $BROWSER_DIR/dom.html.
+const chromiumOpener = `#!/bin/sh
+dir="$BROWSER_DIR"
+printf '%s\n' "$1" >> "$dir/urls"
+(
+	while [ ! -e "$dir/go" ]; do
+		[ -d "$dir" ] || exit 0 # the test ended and removed the folder
+		sleep 0.05
+	done
+	[ "$(tail -n 1 "$dir/urls")" = "$1" ] || exit 0
+	mkdir "$dir/lock" 2>/dev/null || exit 0
+	timeout 60 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--disable-quic --user-data-dir="$dir/profile" --dump-dom "$1" \
+		> "$dir/dom.tmp" 2> "$dir/chromium.log"
+	mv "$dir/dom.tmp" "$dir/dom.html"
+) < /dev/null > /dev/null 2>&1 &
+exit 0
+`
+
+// installChromiumOpener installs chromiumOpener as xdg-open in a new
+// directory, points the app's PATH at it and returns BROWSER_DIR.
+func installChromiumOpener(t *testing.T, d *desktop) string {
+	t.Helper()
+	desktoptest.Require(t, "chromium")
+
+	binDir, browserDir := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(binDir, "xdg-open"), []byte(chromiumOpener), 0o755); err != nil {
+		t.Fatalf("install the Chromium opener: %v", err)
+	}
+	// The last PATH wins when os/exec builds the environment.
+	d.env = append(d.env, "PATH="+binDir+":"+os.Getenv("PATH"), "BROWSER_DIR="+browserDir)
+	return browserDir
+}
+
+// waitForURLs waits until the opener has received n URLs and returns them.
+func waitForURLs(t *testing.T, browserDir string, n int) []string {
+	t.Helper()
+
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		data, _ := os.ReadFile(filepath.Join(browserDir, "urls"))
+		urls := strings.Fields(string(data))
+		if len(urls) >= n {
+			return urls
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("opener received %d URLs, want %d", len(urls), n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func stateOf(t *testing.T, authURL string) string {
+	t.Helper()
+
+	u, err := url.Parse(authURL)
+	if err != nil {
+		t.Fatalf("parse the sign-in URL: %v", err)
+	}
+	state := u.Query().Get("state")
+	if state == "" {
+		t.Fatalf("sign-in URL has no state")
+	}
+	return state
+}
+
+// TestAppSignInChromium signs in with headless Chromium. While the first
+// sign-in waits, the test restarts it from the menu, opens the page again
+// from the menu, and sends the callback listener hostile requests, which
+// must each get a small page and change nothing.
+func TestAppSignInChromium(t *testing.T) {
+	d := startDesktop(t)
+	browserDir := installChromiumOpener(t, d)
+	redirectURL := freeRedirectURL(t)
+	process, item := d.start(t, redirectURL)
+
+	click(t, item, "Sign in to Zoom…")
+	staleState := stateOf(t, waitForURLs(t, browserDir, 1)[0])
+	waitForMenu(t, item, "the sign-in page item", func(root desktoptest.MenuNode) bool {
+		page, _ := root.FindByLabel("Open sign-in page…")
+		return visible(root, "Restart sign-in…") && page.Visible && page.Enabled
+	})
+
+	// A new sign-in replaces the first one, whose state must stop working.
+	click(t, item, "Restart sign-in…")
+	urls := waitForURLs(t, browserDir, 2)
+	state := stateOf(t, urls[1])
+	if state == staleState {
+		t.Fatalf("restarted sign-in reuses the state of the first one")
+	}
+
+	callback, err := url.Parse(redirectURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withQuery := func(path string, query url.Values) string {
+		u := *callback
+		u.Path = path
+		u.RawQuery = query.Encode()
+		return u.String()
+	}
+	hostile := []struct {
+		name   string
+		method string
+		url    string
+		host   string
+		status int
+		text   string
+	}{
+		{"stale state", "GET", withQuery(callback.Path, url.Values{"code": {"forged"}, "state": {staleState}}), "", http.StatusBadRequest, "not valid or has expired"},
+		{"wrong state", "GET", withQuery(callback.Path, url.Values{"code": {"forged"}, "state": {"wrong"}}), "", http.StatusBadRequest, "not valid or has expired"},
+		{"missing state", "GET", withQuery(callback.Path, url.Values{"code": {"forged"}}), "", http.StatusBadRequest, "not valid or has expired"},
+		{"denied with wrong state", "GET", withQuery(callback.Path, url.Values{"error": {"access_denied"}, "state": {"wrong"}}), "", http.StatusBadRequest, "not valid or has expired"},
+		{"favicon", "GET", withQuery("/favicon.ico", nil), "", http.StatusNotFound, "Not found."},
+		{"other path", "GET", withQuery("/admin", url.Values{"state": {state}}), "", http.StatusNotFound, "Not found."},
+		{"foreign host", "GET", withQuery(callback.Path, url.Values{"code": {"forged"}, "state": {state}}), "rebind.example:" + callback.Port(), http.StatusMisdirectedRequest, "loopback address"},
+		{"post", "POST", withQuery(callback.Path, url.Values{"code": {"forged"}, "state": {state}}), "", http.StatusMethodNotAllowed, "Not found."},
+	}
+	for _, h := range hostile {
+		req, err := http.NewRequestWithContext(t.Context(), h.method, h.url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.host != "" {
+			req.Host = h.host
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", h.name, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != h.status {
+			t.Errorf("%s: HTTP %d, want %d", h.name, resp.StatusCode, h.status)
+		}
+		if !strings.Contains(string(body), h.text) {
+			t.Errorf("%s: page %q, want it to contain %q", h.name, body, h.text)
+		}
+		if len(body) > 1024 {
+			t.Errorf("%s: page is %d bytes, want a small page", h.name, len(body))
+		}
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+			t.Errorf("%s: Content-Type %q, want text/html", h.name, ct)
+		}
+	}
+
+	// The page can be opened again by hand from the menu.
+	click(t, item, "Open sign-in page…")
+	if urls := waitForURLs(t, browserDir, 3); urls[2] != urls[1] {
+		t.Errorf("Open sign-in page opened %q, want the current sign-in page %q", urls[2], urls[1])
+	}
+
+	for _, r := range d.sim.Requests() {
+		if r.Path == "/oauth/token" || r.Path == "/oauth/authorize" {
+			t.Errorf("simulator received %s %s before the browser ran", r.Method, r.Path)
+		}
+	}
+	root := waitForMenu(t, item, "the sign-in still waiting", func(root desktoptest.MenuNode) bool {
+		return visible(root, "Restart sign-in…")
+	})
+	if visible(root, "Signed in") {
+		t.Errorf("menu shows Signed in before the browser ran")
+	}
+	if n := len(d.notifications.Received()); n != 0 {
+		t.Errorf("notifications = %+v, want none", d.notifications.Received())
+	}
+
+	// Now the browser signs in for real.
+	if err := os.WriteFile(filepath.Join(browserDir, "go"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	waitForMenu(t, item, "the signed-in menu", func(root desktoptest.MenuNode) bool {
+		return visible(root, "Signed in") && !visible(root, "Open sign-in page…")
+	})
+	domPath := filepath.Join(browserDir, "dom.html")
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if dom, err := os.ReadFile(domPath); err == nil {
+			if !strings.Contains(string(dom), "Signed in to Zoom. You can close this tab.") {
+				t.Errorf("Chromium showed %q, want the success page", dom)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(browserDir, "chromium.log"))
+			t.Fatalf("Chromium wrote no page; its log:\n%s", log)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	// The listener closes after the sign-in, so a late callback with
+	// the right state reaches nothing.
+	late := withQuery(callback.Path, url.Values{"code": {"forged"}, "state": {state}})
+	if resp, err := http.Get(late); err == nil {
+		_ = resp.Body.Close()
+		t.Errorf("late callback got HTTP %d, want the listener closed", resp.StatusCode)
+	}
+
+	token := storedToken(t)
+	d.quit(t, item, process)
+	assertNoSecrets(t, d, process, token)
+}
+
+// TestAppOpenerFails checks that a browser opener that fails or hangs
+// does not block the sign-in: a notification gives the address to open
+// by hand, and the menu offers to open the page again.
+func TestAppOpenerFails(t *testing.T) {
+	tests := []struct {
+		name   string
+		script string
+	}{
+		{"fails", "#!/bin/sh\necho 'no browser here' >&2\nexit 3\n"},
+		// The opener outlives openerTimeout and then ends by itself, so
+		// it leaves nothing behind.
+		{"hangs", "#!/bin/sh\nexec sleep 15 >/dev/null 2>&1\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := startDesktop(t)
+			binDir := t.TempDir()
+			for _, name := range []string{"xdg-open", "x-www-browser", "www-browser"} {
+				mustNot(t, os.WriteFile(filepath.Join(binDir, name), []byte(tt.script), 0o755))
+			}
+			d.env = append(d.env, "PATH="+binDir+":"+os.Getenv("PATH"))
+			redirectURL := freeRedirectURL(t)
+			process, item := d.start(t, redirectURL)
+
+			click(t, item, "Sign in to Zoom…")
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
+			note, err := d.notifications.WaitFor(ctx, func(n desktoptest.Notification) bool {
+				return n.Summary == "Open the Zoom sign-in page"
+			})
+			if err != nil {
+				t.Fatalf("no notification about the browser: %v\n%s", err, process.Output())
+			}
+			i := strings.Index(note.Body, "http://")
+			if i < 0 {
+				t.Fatalf("notification %q has no address to open", note.Body)
+			}
+			authURL := note.Body[i:]
+			if !strings.HasPrefix(authURL, d.proxy.URL+"/oauth/authorize?") {
+				t.Errorf("address %q, want the authorize URL", authURL)
+			}
+			waitForMenu(t, item, "the sign-in page item", func(root desktoptest.MenuNode) bool {
+				page, _ := root.FindByLabel("Open sign-in page…")
+				return page.Visible && page.Enabled
+			})
+
+			// A person opens the address by hand, which signs in.
+			resp, err := http.Get(authURL)
+			if err != nil {
+				t.Fatalf("open the sign-in address by hand: %v", err)
+			}
+			_ = resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("sign-in by hand ended with HTTP %d, want 200", resp.StatusCode)
+			}
+			waitForMenu(t, item, "the signed-in menu", func(root desktoptest.MenuNode) bool {
+				return visible(root, "Signed in")
+			})
+
+			token := storedToken(t)
+			d.quit(t, item, process)
+			assertNoSecrets(t, d, process, token)
+		})
+	}
+}
+
+// largeToken returns a token whose access and refresh tokens are n bytes
+// of base64url text each, like a long Zoom JWT.
+func largeToken(n int) *oauth2.Token {
+	chars := "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	access, refresh := make([]byte, n), make([]byte, n)
+	for i := range n {
+		access[i] = chars[(i*7)%len(chars)]
+		refresh[i] = chars[(i*11+3)%len(chars)]
+	}
+	return &oauth2.Token{
+		AccessToken:  string(access),
+		TokenType:    "bearer",
+		RefreshToken: string(refresh),
+		Expiry:       time.Now().Add(time.Hour).Round(time.Second),
+	}
+}
+
+// TestKeyringStoreSecretService saves and loads tokens of 1 to 5 KB in a
+// real gnome-keyring, and replaces each with the next.
+func TestKeyringStoreSecretService(t *testing.T) {
+	bus := desktoptest.StartBus(t)
+	desktoptest.StartKeyring(t, bus)
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", bus.Address)
+	store := auth.NewKeyringStore(keyringService, e2eClientID, 5*time.Second)
+
+	for _, size := range []int{1, 999, 1000, 1001, 2048, 2560, 2561, 3072, 4096, 5120} {
+		want := largeToken(size)
+		if err := store.Save(want); err != nil {
+			t.Fatalf("Save %d-byte tokens: %v", size, err)
+		}
+		got, err := store.Load()
+		if err != nil {
+			t.Fatalf("Load %d-byte tokens: %v", size, err)
+		}
+		if got.AccessToken != want.AccessToken || got.RefreshToken != want.RefreshToken {
+			t.Errorf("%d-byte tokens: loaded tokens differ from the saved ones", size)
+		}
+		if !got.Expiry.Equal(want.Expiry) {
+			t.Errorf("%d-byte tokens: expiry %v, want %v", size, got.Expiry, want.Expiry)
+		}
+	}
+
+	if err := store.Delete(); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, err := store.Load(); !errors.Is(err, auth.ErrNoToken) {
+		t.Errorf("Load after Delete: %v, want ErrNoToken", err)
+	}
+}
+
+// BenchmarkKeyringSave measures one Save to a real gnome-keyring, which
+// is the part of a refresh during which a kill loses the session.
+func BenchmarkKeyringSave(b *testing.B) {
+	bus := desktoptest.StartBus(b)
+	desktoptest.StartKeyring(b, bus)
+	b.Setenv("DBUS_SESSION_BUS_ADDRESS", bus.Address)
+	store := auth.NewKeyringStore(keyringService, e2eClientID, 5*time.Second)
+
+	for _, size := range []int{1000, 3000, 5000} {
+		b.Run(fmt.Sprintf("%dB", size), func(b *testing.B) {
+			tok := largeToken(size)
+			for b.Loop() {
+				if err := store.Save(tok); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
