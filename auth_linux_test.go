@@ -212,10 +212,11 @@ func countSummary(d *desktop, summary string) int {
 // One window cannot be closed by the app. It opens when the simulator
 // rotates the refresh token and closes when the app has saved the new
 // one. A kill inside it loses the session, because the old token no
-// longer works and the new one existed only in the dead process. The window lasts from the
-// token response leaving the simulator to the keyring write, a few
-// milliseconds on loopback. The proxy holds token requests back before
-// the simulator sees them, and drops those whose client died, so every
+// longer works and the new one existed only in the dead process. On
+// loopback the window is about as long as the keyring writes, which
+// BenchmarkKeyringSave measures (tens of milliseconds with
+// gnome-keyring). The proxy holds token requests back before the
+// simulator receives them, and drops those whose client died, so every
 // kill below lands outside that window on purpose.
 func TestAppKilledAroundRefresh(t *testing.T) {
 	d := startDesktop(t)
