@@ -854,3 +854,43 @@ func BenchmarkKeyringSave(b *testing.B) {
 		})
 	}
 }
+
+// TestAppSlowKeyring checks that a keyring that answers late keeps
+// neither the tray away nor the sign-in: the tray item appears while the
+// keyring is still stopped, and the stored sign-in shows once it answers.
+func TestAppSlowKeyring(t *testing.T) {
+	d := startDesktop(t)
+	redirectURL := freeRedirectURL(t)
+	process, item := d.start(t, redirectURL)
+	signIn(t, item, "Signed in")
+	d.quit(t, item, process)
+
+	pid := d.keyring.PID()
+	mustNot(t, syscall.Kill(pid, syscall.SIGSTOP))
+	resumed := false
+	t.Cleanup(func() {
+		if !resumed {
+			_ = syscall.Kill(pid, syscall.SIGCONT)
+		}
+	})
+	d.sim.SetPresence(zoom.Presence{Status: zoom.StatusBusy})
+	process, item = d.start(t, redirectURL)
+
+	// The tray registered while the keyring could not answer.
+	mustNot(t, syscall.Kill(pid, syscall.SIGCONT))
+	resumed = true
+	waitForMenu(t, item, "Busy checked while signed in", func(root desktoptest.MenuNode) bool {
+		busy, _ := root.FindByLabel("Busy")
+		return visible(root, "Signed in") && busy.Checked()
+	})
+	if opens := browserOpens(t, d); opens != 1 {
+		t.Errorf("browser opened %d times, want 1", opens)
+	}
+	if n := len(d.notifications.Received()); n != 0 {
+		t.Errorf("notifications = %+v, want none", d.notifications.Received())
+	}
+	if !strings.Contains(process.Output(), "stored sign-in restored") {
+		t.Errorf("app did not restore the sign-in after showing the tray; output:\n%s", process.Output())
+	}
+	d.quit(t, item, process)
+}

@@ -117,16 +117,38 @@ func run(args []string) int {
 		Logger:     log,
 	})
 
-	// NOTE: the tray appears only after Load, which waits up to
-	// keyringTimeout for a keyring that hangs, because the first menu
-	// must know whether the person is signed in.
-	if err := session.Load(); errors.Is(err, auth.ErrCorruptToken) {
-		// The keyring works, so no fallback notified the person yet.
-		app.KeyringFailed(err)
-	}
+	restoreInBackground(session, app)
 	app.Run(ctx)
 	log.Info("zoom-presence stopped")
 	return 0
+}
+
+// restoreWait is how long the start waits for the keyring before it
+// shows the tray. A working keyring responds in milliseconds, so the first
+// menu shows the sign-in. A keyring that hangs (up to keyringTimeout)
+// must not keep the tray away, so the sign-in appears when it loads.
+const restoreWait = 500 * time.Millisecond
+
+// restoreInBackground loads the stored sign-in, waiting at most
+// restoreWait and then handing the rest to the app.
+func restoreInBackground(session *auth.Session, app *tray.App) {
+	loaded := make(chan struct{})
+	go func() {
+		defer close(loaded)
+		if err := session.Load(); errors.Is(err, auth.ErrCorruptToken) {
+			// The keyring works, so no fallback notified the person yet.
+			app.KeyringFailed(err)
+		}
+	}()
+
+	select {
+	case <-loaded:
+	case <-time.After(restoreWait):
+		go func() {
+			<-loaded
+			app.SignInRestored()
+		}()
+	}
 }
 
 func parseFlags(args []string) (config, error) {

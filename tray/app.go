@@ -44,7 +44,7 @@ type Options struct {
 	// goroutine of its own.
 	Open func(url string) error
 	// MemoryOnly, if not nil, reports whether the sign-in is kept in
-	// memory only because the system keyring failed. The menu then says
+	// memory only because the system keyring failed. The menu then shows
 	// that the sign-in lasts until the app quits.
 	MemoryOnly func() bool
 	Logger     *slog.Logger
@@ -67,8 +67,9 @@ type App struct {
 	stopSender  context.CancelFunc
 	generation  int // counts senders, so that events of a stopped one are ignored
 	stopSignIn  context.CancelFunc
-	signInID    int    // counts sign-ins, so that a replaced one cannot change the state
-	signInURL   string // the authorization URL of the current sign-in
+	signInID    int             // counts sign-ins, so that a replaced one cannot change the state
+	signInURL   string          // the authorization URL of the current sign-in
+	runCtx      context.Context // Run's context, set once the tray is built
 	senderGroup sync.WaitGroup
 }
 
@@ -116,6 +117,7 @@ func (a *App) ready(ctx context.Context, quit context.CancelFunc) {
 	a.mu.Lock()
 	a.opts.Tray.Build(ctx, Menu(a.stateLocked()))
 	a.built = true
+	a.runCtx = ctx
 	a.renderLocked()
 	if a.state.SignedIn {
 		a.startSenderLocked(ctx)
@@ -287,6 +289,28 @@ func (a *App) notifyBrowser(url string, err error) {
 	a.log.Warn("could not open the sign-in page in a browser", "error", err)
 	msg := BrowserMessage(url)
 	a.opts.Notifier.Notify(msg.Title, msg.Body)
+}
+
+// SignInRestored shows the sign-in that the Account loaded after Run
+// started, for a keyring that was too slow to wait for: it updates the
+// menu and starts reading and sending the status. It does nothing when
+// the App already shows a sign-in. It may be called from any goroutine,
+// before or during Run, and does not block.
+func (a *App) SignInRestored() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+
+	if a.state.SignedIn || !a.opts.Account.SignedIn() {
+		return
+	}
+	a.state.SignedIn = true
+	if !a.built {
+		// ready shows the state and starts the Sender.
+		return
+	}
+	a.log.Info("stored sign-in restored")
+	a.renderLocked()
+	a.startSenderLocked(a.runCtx)
 }
 
 // KeyringFailed shows a notification for err, a failure of the system
