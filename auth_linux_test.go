@@ -195,6 +195,24 @@ func browserOpens(t *testing.T, d *desktop) int {
 	return opens
 }
 
+// assertStillSignedIn waits for the menu to show the simulator's status,
+// Busy, while signed in, and checks that this took no new browser sign-in
+// and no notification.
+func assertStillSignedIn(t *testing.T, d *desktop, item desktoptest.Item) {
+	t.Helper()
+
+	waitForMenu(t, item, "Busy checked while signed in", func(root desktoptest.MenuNode) bool {
+		busy, _ := root.FindByLabel("Busy")
+		return visible(root, "Signed in") && busy.Checked()
+	})
+	if opens := browserOpens(t, d); opens != 1 {
+		t.Errorf("browser opened %d times, want 1", opens)
+	}
+	if n := len(d.notifications.Received()); n != 0 {
+		t.Errorf("notifications = %+v, want none", d.notifications.Received())
+	}
+}
+
 func countSummary(d *desktop, summary string) int {
 	n := 0
 	for _, note := range d.notifications.Received() {
@@ -305,16 +323,7 @@ func TestAppKilledAroundRefresh(t *testing.T) {
 	d.sim.ExpireTokens()
 	d.sim.SetPresence(zoom.Presence{Status: zoom.StatusBusy})
 	process, item = d.start(t, redirectURL)
-	waitForMenu(t, item, "Busy checked while signed in", func(root desktoptest.MenuNode) bool {
-		busy, _ := root.FindByLabel("Busy")
-		return visible(root, "Signed in") && busy.Checked()
-	})
-	if opens := browserOpens(t, d); opens != 1 {
-		t.Errorf("browser opened %d times, want 1", opens)
-	}
-	if n := len(d.notifications.Received()); n != 0 {
-		t.Errorf("notifications = %d (%+v), want none", n, d.notifications.Received())
-	}
+	assertStillSignedIn(t, d, item)
 	d.quit(t, item, process)
 }
 
@@ -879,16 +888,7 @@ func TestAppSlowKeyring(t *testing.T) {
 	// The tray registered while the keyring could not answer.
 	mustNot(t, syscall.Kill(pid, syscall.SIGCONT))
 	resumed = true
-	waitForMenu(t, item, "Busy checked while signed in", func(root desktoptest.MenuNode) bool {
-		busy, _ := root.FindByLabel("Busy")
-		return visible(root, "Signed in") && busy.Checked()
-	})
-	if opens := browserOpens(t, d); opens != 1 {
-		t.Errorf("browser opened %d times, want 1", opens)
-	}
-	if n := len(d.notifications.Received()); n != 0 {
-		t.Errorf("notifications = %+v, want none", d.notifications.Received())
-	}
+	assertStillSignedIn(t, d, item)
 	if !strings.Contains(process.Output(), "stored sign-in restored") {
 		t.Errorf("app did not restore the sign-in after showing the tray; output:\n%s", process.Output())
 	}
