@@ -70,6 +70,7 @@ type App struct {
 	signInID    int             // counts sign-ins, so that a replaced one cannot change the state
 	signInURL   string          // the authorization URL of the current sign-in
 	runCtx      context.Context // Run's context, set once the tray is built
+	signInDone  chan struct{}   // closed when the latest sign-in has returned
 	senderGroup sync.WaitGroup
 }
 
@@ -190,12 +191,22 @@ func (a *App) signIn(ctx context.Context) {
 	a.state.SigningIn = true
 	a.state.SignInPage = false
 	a.renderLocked()
+	previous := a.signInDone
+	done := make(chan struct{})
+	a.signInDone = done
 	a.mu.Unlock()
 
 	a.log.Info("signing in to Zoom")
 
 	go func() {
+		defer close(done)
 		defer cancel()
+
+		// The cancelled sign-in listens on the same port until it has
+		// shut its server down, so the new one waits for it.
+		if previous != nil {
+			<-previous
+		}
 		err := a.opts.Account.SignIn(signInCtx, func(authURL string) error {
 			return a.openSignInURL(id, authURL)
 		})
