@@ -331,56 +331,72 @@ func TestAppKilledAroundRefresh(t *testing.T) {
 // with invalid_grant ends the session with one notification, the Sign in
 // item, and no token left in the keyring.
 func TestAppRefreshRejected(t *testing.T) {
-	d := startDesktop(t)
-	process, item := d.start(t, freeRedirectURL(t))
-	signIn(t, item, "Signed in")
-	token := storedToken(t)
+	// "at start" revokes while the app is not running, so that the
+	// rejection meets the first status read; "on a click" meets an update.
+	for _, when := range []string{"at start", "on a click"} {
+		t.Run(when, func(t *testing.T) {
+			d := startDesktop(t)
+			redirectURL := freeRedirectURL(t)
+			process, item := d.start(t, redirectURL)
+			signIn(t, item, "Signed in")
+			token := storedToken(t)
+			if when == "at start" {
+				d.quit(t, item, process)
+			}
 
-	// Revoking the refresh token at the simulator ends the whole grant,
-	// so the next request gets a 401 and the refresh gets invalid_grant.
-	form := url.Values{"token": {token.refresh}, "client_id": {e2eClientID}}
-	resp, err := http.PostForm(d.sim.OAuthURL()+"/oauth/revoke", form)
-	if err != nil {
-		t.Fatalf("revoke at the simulator: %v", err)
-	}
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("revoke at the simulator: HTTP %d", resp.StatusCode)
-	}
+			// Revoking the refresh token at the simulator ends the whole
+			// grant, so the next request gets a 401 and the refresh gets
+			// invalid_grant.
+			form := url.Values{"token": {token.refresh}, "client_id": {e2eClientID}}
+			resp, err := http.PostForm(d.sim.OAuthURL()+"/oauth/revoke", form)
+			if err != nil {
+				t.Fatalf("revoke at the simulator: %v", err)
+			}
+			_ = resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("revoke at the simulator: HTTP %d", resp.StatusCode)
+			}
 
-	click(t, item, "Away")
-	waitForMenu(t, item, "the signed-out menu", func(root desktoptest.MenuNode) bool {
-		return visible(root, "Sign in to Zoom…") && !visible(root, "Signed in")
-	})
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	defer cancel()
-	if _, err := d.notifications.WaitFor(ctx, func(n desktoptest.Notification) bool {
-		return n.Summary == "Sign in to Zoom again"
-	}); err != nil {
-		t.Fatalf("no sign-in notification: %v", err)
-	}
+			if when == "at start" {
+				process, item = d.start(t, redirectURL)
+			} else {
+				click(t, item, "Away")
+			}
+			waitForMenu(t, item, "the signed-out menu", func(root desktoptest.MenuNode) bool {
+				return visible(root, "Sign in to Zoom…") && !visible(root, "Signed in")
+			})
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+			defer cancel()
+			if _, err := d.notifications.WaitFor(ctx, func(n desktoptest.Notification) bool {
+				return n.Summary == "Sign in to Zoom again"
+			}); err != nil {
+				t.Fatalf("no sign-in notification: %v", err)
+			}
 
-	// Give a second notification, if the app sent one, time to arrive.
-	time.Sleep(time.Second)
-	if n := len(d.notifications.Received()); n != 1 {
-		t.Errorf("notifications = %d (%+v), want 1", n, d.notifications.Received())
-	}
-	invalidGrants := 0
-	for _, r := range d.sim.Requests() {
-		if r.Path == "/oauth/token" && r.Status == http.StatusBadRequest {
-			invalidGrants++
-		}
-	}
-	if invalidGrants != 1 {
-		t.Errorf("rejected refresh requests = %d, want 1", invalidGrants)
-	}
-	store := auth.NewKeyringStore(keyringService, e2eClientID, 5*time.Second)
-	if _, err := store.Load(); !errors.Is(err, auth.ErrNoToken) {
-		t.Errorf("keyring after invalid_grant: %v, want no token", err)
-	}
+			// Give a second notification, if the app sent one, time to
+			// arrive.
+			time.Sleep(time.Second)
+			if n := len(d.notifications.Received()); n != 1 {
+				t.Errorf("notifications = %d (%+v), want 1", n, d.notifications.Received())
+			}
+			invalidGrants := 0
+			for _, r := range d.sim.Requests() {
+				if r.Path == "/oauth/token" && r.Status == http.StatusBadRequest {
+					invalidGrants++
+				}
+			}
+			if invalidGrants != 1 {
+				t.Errorf("rejected refresh requests = %d, want 1", invalidGrants)
+			}
+			store := auth.NewKeyringStore(keyringService, e2eClientID, 5*time.Second)
+			if _, err := store.Load(); !errors.Is(err, auth.ErrNoToken) {
+				t.Errorf("keyring after invalid_grant: %v, want no token", err)
+			}
 
-	d.quit(t, item, process)
-	assertNoSecrets(t, d, process, token)
+			d.quit(t, item, process)
+			assertNoSecrets(t, d, process, token)
+		})
+	}
 }
 
 // TestAppKeyringFailures starts the app with a keyring that fails in
