@@ -213,6 +213,17 @@ func assertStillSignedIn(t *testing.T, d *desktop, item desktoptest.Item) {
 	}
 }
 
+// assertKeyringEmpty checks that the private keyring holds no token of
+// the app; when says at which step.
+func assertKeyringEmpty(t *testing.T, when string) {
+	t.Helper()
+
+	store := auth.NewKeyringStore(keyringService, e2eClientID, 5*time.Second)
+	if _, err := store.Load(); !errors.Is(err, auth.ErrNoToken) {
+		t.Errorf("keyring %s: %v, want no token", when, err)
+	}
+}
+
 func countSummary(d *desktop, summary string) int {
 	n := 0
 	for _, note := range d.notifications.Received() {
@@ -388,10 +399,7 @@ func TestAppRefreshRejected(t *testing.T) {
 			if invalidGrants != 1 {
 				t.Errorf("rejected refresh requests = %d, want 1", invalidGrants)
 			}
-			store := auth.NewKeyringStore(keyringService, e2eClientID, 5*time.Second)
-			if _, err := store.Load(); !errors.Is(err, auth.ErrNoToken) {
-				t.Errorf("keyring after invalid_grant: %v, want no token", err)
-			}
+			assertKeyringEmpty(t, "after invalid_grant")
 
 			d.quit(t, item, process)
 			assertNoSecrets(t, d, process, token)
@@ -708,10 +716,32 @@ func TestAppSignInChromium(t *testing.T) {
 		t.Errorf("notifications = %+v, want none", d.notifications.Received())
 	}
 
-	// Now the browser signs in for real.
+	// Now the browser signs in for real. The proxy holds the code
+	// exchange back, so that a second callback arrives while the first
+	// one is being handled.
+	d.proxy.SetTokenDelay(time.Second)
+	for len(d.proxy.TokenRequests) > 0 {
+		<-d.proxy.TokenRequests
+	}
 	if err := os.WriteFile(filepath.Join(browserDir, "go"), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	select {
+	case <-d.proxy.TokenRequests:
+	case <-time.After(60 * time.Second):
+		log, _ := os.ReadFile(filepath.Join(browserDir, "chromium.log"))
+		t.Fatalf("Chromium never reached the callback; its log:\n%s", log)
+	}
+	second, err := http.Get(withQuery(callback.Path, url.Values{"code": {"forged"}, "state": {state}}))
+	if err != nil {
+		t.Fatalf("second callback: %v", err)
+	}
+	secondBody, _ := io.ReadAll(second.Body)
+	_ = second.Body.Close()
+	if second.StatusCode != http.StatusConflict || !strings.Contains(string(secondBody), "already been handled") {
+		t.Errorf("second callback: HTTP %d %q, want 409 and the already-handled page", second.StatusCode, secondBody)
+	}
+	d.proxy.SetTokenDelay(0)
 	waitForMenu(t, item, "the signed-in menu", func(root desktoptest.MenuNode) bool {
 		return visible(root, "Signed in") && !visible(root, "Open sign-in page…")
 	})
@@ -880,9 +910,9 @@ func BenchmarkKeyringSave(b *testing.B) {
 	}
 }
 
-// TestAppSlowKeyring checks that a keyring that answers late keeps
-// neither the tray away nor the sign-in: the tray item appears while the
-// keyring is still stopped, and the stored sign-in shows once it answers.
+// TestAppSlowKeyring checks that a keyring that responds late keeps
+// neither the tray away nor the sign-in. The tray item appears while the
+// keyring is still stopped, and the stored sign-in shows once it responds.
 func TestAppSlowKeyring(t *testing.T) {
 	d := startDesktop(t)
 	redirectURL := freeRedirectURL(t)
@@ -901,7 +931,7 @@ func TestAppSlowKeyring(t *testing.T) {
 	d.sim.SetPresence(zoom.Presence{Status: zoom.StatusBusy})
 	process, item = d.start(t, redirectURL)
 
-	// The tray registered while the keyring could not answer.
+	// The tray registered while the keyring could not respond.
 	mustNot(t, syscall.Kill(pid, syscall.SIGCONT))
 	resumed = true
 	assertStillSignedIn(t, d, item)
@@ -909,4 +939,28 @@ func TestAppSlowKeyring(t *testing.T) {
 		t.Errorf("app did not restore the sign-in after showing the tray; output:\n%s", process.Output())
 	}
 	d.quit(t, item, process)
+}
+
+// TestAppSignOutOffline checks that signing out while Zoom cannot be
+// reached still removes the token from the keyring.
+func TestAppSignOutOffline(t *testing.T) {
+	d := startDesktop(t)
+	process, item := d.start(t, freeRedirectURL(t))
+	signIn(t, item, "Signed in")
+	token := storedToken(t)
+
+	mustNot(t, d.sim.Close())
+	click(t, item, "Sign out")
+	waitForMenu(t, item, "the signed-out menu", func(root desktoptest.MenuNode) bool {
+		return visible(root, "Sign in to Zoom…") && !visible(root, "Signed in")
+	})
+
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	if err := process.WaitForOutput(ctx, "Could not revoke the Zoom token"); err != nil {
+		t.Errorf("app logged no failed revoke: %v", err)
+	}
+	assertKeyringEmpty(t, "after an offline sign-out")
+	d.quit(t, item, process)
+	assertNoSecrets(t, d, process, token)
 }
