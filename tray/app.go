@@ -275,8 +275,9 @@ func (a *App) openSignInPage() {
 // while the opener goes on in the background.
 func (a *App) openURL(url string) error {
 	if a.opts.Open == nil {
-		a.notifyBrowser(url, errors.New("no browser opener configured"))
-		return errors.New("no browser opener configured")
+		err := errors.New("no browser opener configured")
+		a.notifyBrowser(url, err)
+		return err
 	}
 
 	done := make(chan error, 1)
