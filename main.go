@@ -93,11 +93,11 @@ func run(args []string) int {
 		RedirectURL:  cfg.redirectURL,
 		OAuthURL:     cfg.oauthURL,
 	}
-	store := newStore(cfg)
+	// The store reports a keyring failure to the app, which exists only
+	// after the store, so the callback reads app when it runs.
+	var app *tray.App
+	store, memoryOnly := newStore(cfg, log, func(err error) { app.KeyringFailed(err) })
 	session := auth.NewSession(authConfig, store, log)
-	if err := session.Load(); err != nil && !errors.Is(err, auth.ErrNoToken) {
-		log.Warn("stored Zoom sign-in could not be read; sign in again", "error", err)
-	}
 
 	client, err := zoom.NewClient(session.Client(), cfg.apiURL)
 	if err != nil {
@@ -106,18 +106,49 @@ func run(args []string) int {
 	}
 
 	log.Info("zoom-presence starting", "version", version, "api_url", cfg.apiURL, "oauth_url", cfg.oauthURL, "sandbox", cfg.sandbox)
-	app := tray.NewApp(tray.Options{
-		Tray:     tray.New(log),
-		Account:  session,
-		API:      client,
-		Sender:   zoom.SenderOptions{Debounce: cfg.debounce},
-		Notifier: tray.NewDesktopNotifier(log, 5*time.Second),
-		Open:     browser.OpenURL,
-		Logger:   log,
+	app = tray.NewApp(tray.Options{
+		Tray:       tray.New(log),
+		Account:    session,
+		API:        client,
+		Sender:     zoom.SenderOptions{Debounce: cfg.debounce},
+		Notifier:   tray.NewDesktopNotifier(log, 5*time.Second),
+		Open:       browser.OpenURL,
+		MemoryOnly: memoryOnly,
+		Logger:     log,
 	})
+
+	restoreInBackground(session, app)
 	app.Run(ctx)
 	log.Info("zoom-presence stopped")
 	return 0
+}
+
+// restoreWait is how long the start waits for the keyring before it
+// shows the tray. A working keyring responds in milliseconds, so the first
+// menu shows the sign-in. A keyring that hangs (up to keyringTimeout)
+// must not keep the tray away, so the sign-in appears when it loads.
+const restoreWait = 500 * time.Millisecond
+
+// restoreInBackground loads the stored sign-in, waiting at most
+// restoreWait and then handing the rest to the app.
+func restoreInBackground(session *auth.Session, app *tray.App) {
+	loaded := make(chan struct{})
+	go func() {
+		defer close(loaded)
+		if err := session.Load(); errors.Is(err, auth.ErrCorruptToken) {
+			// The keyring works, so no fallback notified the person yet.
+			app.KeyringFailed(err)
+		}
+	}()
+
+	select {
+	case <-loaded:
+	case <-time.After(restoreWait):
+		go func() {
+			<-loaded
+			app.SignInRestored()
+		}()
+	}
 }
 
 func parseFlags(args []string) (config, error) {
@@ -178,13 +209,22 @@ func startSandbox(log *slog.Logger, cfg *config) (*zoomsim.Server, error) {
 	return sim, nil
 }
 
-// newStore returns where tokens are kept: the system keyring, or memory
-// in the sandbox, whose simulator forgets its tokens when it stops.
-func newStore(cfg config) auth.Store {
+// newStore returns where tokens are kept, and a function that reports
+// whether they are kept in memory only. That is the system keyring until
+// it fails and memory after that, when onFailure is called once. The
+// sandbox uses memory alone, because its simulator loses its tokens
+// when it stops. Tokens never go to a file: a file readable by the user
+// would hand a long-lived refresh token to any program running as them.
+func newStore(cfg config, log *slog.Logger, onFailure func(error)) (auth.Store, func() bool) {
 	if cfg.sandbox {
-		return &auth.MemoryStore{}
+		return &auth.MemoryStore{}, func() bool { return true }
 	}
-	return auth.NewKeyringStore(keyringService, cfg.clientID, keyringTimeout)
+	store := &auth.FallbackStore{
+		Primary:    auth.NewKeyringStore(keyringService, cfg.clientID, keyringTimeout),
+		OnFallback: onFailure,
+		Logger:     log,
+	}
+	return store, store.MemoryOnly
 }
 
 // newLogger logs to stderr and to zoom-presence.log in the user's cache

@@ -28,6 +28,7 @@ type desktop struct {
 	notifications *desktoptest.Notifications
 	keyring       *desktoptest.Keyring
 	sim           *zoomsim.Server
+	proxy         *oauthProxy
 	binary        string
 	env           []string
 	openerLog     string
@@ -37,6 +38,12 @@ type desktop struct {
 
 func startDesktop(t *testing.T) *desktop {
 	t.Helper()
+	return startDesktopWith(t, zoomsim.Options{ClientID: e2eClientID})
+}
+
+// startDesktopWith is startDesktop with a simulator configured by opts.
+func startDesktopWith(t *testing.T, opts zoomsim.Options) *desktop {
+	t.Helper()
 	desktoptest.Require(t, "dbus-daemon", "gnome-keyring-daemon")
 
 	d := &desktop{}
@@ -45,11 +52,12 @@ func startDesktop(t *testing.T) *desktop {
 	d.notifications = desktoptest.StartNotifications(t, d.bus)
 	d.keyring = desktoptest.StartKeyring(t, d.bus)
 
-	d.sim = zoomsim.New(zoomsim.Options{ClientID: e2eClientID})
+	d.sim = zoomsim.New(opts)
 	if err := d.sim.Start("127.0.0.1:0"); err != nil {
 		t.Fatalf("start the Zoom simulator: %v", err)
 	}
 	t.Cleanup(func() { _ = d.sim.Close() })
+	d.proxy = startOAuthProxy(t, d.sim)
 
 	d.binary = desktoptest.Build(t, ".", "zoom-presence")
 	d.openerLog = filepath.Join(t.TempDir(), "opener.log")
@@ -74,15 +82,7 @@ func startDesktop(t *testing.T) *desktop {
 func (d *desktop) start(t *testing.T, redirectURL string) (*desktoptest.Process, desktoptest.Item) {
 	t.Helper()
 
-	cmd := exec.Command(d.binary,
-		"-client-id", e2eClientID,
-		"-redirect-url", redirectURL,
-		"-api-url", d.sim.APIURL(),
-		"-oauth-url", d.sim.OAuthURL(),
-		"-log-level", "debug",
-	)
-	cmd.Env = d.env
-	process := desktoptest.StartProcess(t, cmd)
+	process := d.launch(t, redirectURL)
 
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
@@ -91,6 +91,22 @@ func (d *desktop) start(t *testing.T, redirectURL string) (*desktoptest.Process,
 		t.Fatalf("tray item never registered: %v\n%s", err, process.Output())
 	}
 	return process, item
+}
+
+// launch runs the binary with its flags pointed at the simulator, with
+// the OAuth requests going through d.proxy, and does not wait for it.
+func (d *desktop) launch(t *testing.T, redirectURL string) *desktoptest.Process {
+	t.Helper()
+
+	cmd := exec.Command(d.binary,
+		"-client-id", e2eClientID,
+		"-redirect-url", redirectURL,
+		"-api-url", d.sim.APIURL(),
+		"-oauth-url", d.proxy.URL,
+		"-log-level", "debug",
+	)
+	cmd.Env = d.env
+	return desktoptest.StartProcess(t, cmd)
 }
 
 // freeRedirectURL returns a loopback redirect URL on a port that was free
@@ -353,13 +369,25 @@ func waitForRevoke(t *testing.T, sim *zoomsim.Server) {
 	t.Errorf("no successful revoke request reached the simulator")
 }
 
-// assertNoSecrets searches the app's output, its log file and the cache
-// and config folders for the token values.
+// assertNoSecrets searches the app's output, its log file, the cache and
+// config folders, the notifications and the opener's log for the token
+// values, and for every token, code, verifier and client secret that
+// passed through d.proxy. token may be nil when the keyring holds none.
 func assertNoSecrets(t *testing.T, d *desktop, process *desktoptest.Process, token *zoomToken) {
 	t.Helper()
 
-	secrets := map[string]string{"access token": token.access, "refresh token": token.refresh}
+	secrets := d.proxy.Secrets()
+	if token != nil {
+		secrets["stored access token"] = token.access
+		secrets["stored refresh token"] = token.refresh
+	}
 	texts := map[string]string{"output": process.Output()}
+	for i, n := range d.notifications.Received() {
+		texts[fmt.Sprintf("notification %d", i)] = n.Summary + "\n" + n.Body
+	}
+	if opener, err := os.ReadFile(d.openerLog); err == nil {
+		texts["opener log"] = string(opener)
+	}
 	for _, dir := range []string{d.cacheDir, d.configDir} {
 		_ = filepath.WalkDir(dir, func(path string, entry os.DirEntry, err error) error {
 			if err != nil || entry.IsDir() {

@@ -24,6 +24,15 @@ const DefaultKeyringTimeout = 30 * time.Second
 // KWallet) is not running, hangs, or waits for an unlock prompt.
 var ErrKeyringTimeout = errors.New("system keyring did not respond")
 
+// ErrKeyringUnavailable means that there is no system keyring to use. On
+// Linux no program owns the Secret Service (org.freedesktop.secrets) on
+// the session bus, or there is no session bus.
+var ErrKeyringUnavailable = errors.New("no system keyring found")
+
+// ErrKeyringLocked means that the keyring collection is locked and could
+// not be unlocked, for example because no unlock prompt could be shown.
+var ErrKeyringLocked = errors.New("system keyring is locked")
+
 // Entry layout. Windows limits a credential to 2,560 bytes and macOS
 // limits service, account and password together to about 3,000 bytes,
 // while a Zoom access token can be longer. So the tokens are split into
@@ -357,7 +366,7 @@ func (s *KeyringStore) partName(generation uint64, kind string, i int) string {
 // keyringError wraps an error from go-keyring. Those errors come from
 // D-Bus, Keychain or Credential Manager and contain no secret values.
 func (s *KeyringStore) keyringError(op, entry string, err error) error {
-	return fmt.Errorf("%s Zoom token (keyring service %q, entry %q): %w", op, s.service, entry, err)
+	return fmt.Errorf("%s Zoom token (keyring service %q, entry %q): %w", op, s.service, entry, classifyKeyringError(err))
 }
 
 // splitString cuts s into pieces of at most n bytes, at rune boundaries

@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(dbus-daemon gnome-keyring)
-commands=(dbus-daemon gnome-keyring-daemon)
+# chromium signs in for real in the end-to-end test, headless.
+packages=(dbus-daemon gnome-keyring chromium)
+commands=(dbus-daemon gnome-keyring-daemon chromium)
 
 missing=0
 for command in "${commands[@]}"; do
@@ -42,3 +43,10 @@ go test -count=1 ./...
 # package is left out because fyne.io/systray v1.12.2 itself updates its
 # menu revision under the wrong lock, which the detector reports.
 go test -race -count=1 ./zoom/... ./auth/...
+
+# Short fuzz runs of the parsers that read what a browser or Zoom sends:
+# the sign-in callback's query, token endpoint responses and Zoom API
+# error bodies. go test -fuzz takes one target per run.
+go test -run '^$' -fuzz '^FuzzCallback$' -fuzztime 10s ./auth
+go test -run '^$' -fuzz '^FuzzTokenResponse$' -fuzztime 10s ./auth
+go test -run '^$' -fuzz '^FuzzCheckResponse$' -fuzztime 10s ./zoom

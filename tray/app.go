@@ -14,6 +14,11 @@ import (
 // unreachable Zoom cannot keep the token in the keyring for long.
 const signOutTimeout = 10 * time.Second
 
+// openerTimeout is how long the browser opener may run before the app
+// offers the sign-in address by hand. On Linux the opener waits for
+// xdg-open, which returns once the browser has the address.
+const openerTimeout = 10 * time.Second
+
 // Account is the Zoom sign-in that App drives. *auth.Session implements
 // it.
 type Account interface {
@@ -37,8 +42,12 @@ type Options struct {
 	Notifier Notifier
 	// Open opens a URL in the browser. It may block; App calls it on a
 	// goroutine of its own.
-	Open   func(url string) error
-	Logger *slog.Logger
+	Open func(url string) error
+	// MemoryOnly, if not nil, reports whether the sign-in is kept in
+	// memory only because the system keyring failed. The menu then shows
+	// that the sign-in lasts until the app quits.
+	MemoryOnly func() bool
+	Logger     *slog.Logger
 }
 
 // App connects the tray menu to the Zoom sign-in and to a zoom.Sender:
@@ -61,6 +70,10 @@ type App struct {
 	stopSender  context.CancelFunc
 	generation  int // counts senders, so that events of a stopped one are ignored
 	stopSignIn  context.CancelFunc
+	signInID    int             // counts sign-ins, so that a replaced one cannot change the state
+	signInURL   string          // the authorization URL of the current sign-in
+	runCtx      context.Context // Run's context, set once the tray is built
+	signInDone  chan struct{}   // closed when the latest sign-in has returned
 	senderGroup sync.WaitGroup
 }
 
@@ -130,6 +143,7 @@ func (a *App) ready(ctx context.Context, quit context.CancelFunc) {
 	a.mu.Lock()
 	a.opts.Tray.Build(ctx, Menu(a.stateLocked()))
 	a.built = true
+	a.runCtx = ctx
 	a.renderLocked()
 	if a.state.SignedIn {
 		a.startSenderLocked(ctx)
@@ -165,6 +179,8 @@ func (a *App) do(ctx context.Context, quit context.CancelFunc, action Action) {
 		a.choose(action.Update)
 	case ActionSignIn:
 		a.signIn(ctx)
+	case ActionOpenSignInPage:
+		a.openSignInPage()
 	case ActionSignOut:
 		a.signOut(ctx, "signed out from the menu")
 	case ActionQuit:
@@ -206,15 +222,31 @@ func (a *App) signIn(ctx context.Context) {
 	}
 	signInCtx, cancel := context.WithCancel(ctx)
 	a.stopSignIn = cancel
+	a.signInID++
+	id := a.signInID
+	a.signInURL = ""
 	a.state.SigningIn = true
+	a.state.SignInPage = false
 	a.renderLocked()
+	previous := a.signInDone
+	done := make(chan struct{})
+	a.signInDone = done
 	a.mu.Unlock()
 
 	a.log.Info("signing in to Zoom")
 
 	go func() {
+		defer close(done)
 		defer cancel()
-		err := a.opts.Account.SignIn(signInCtx, a.openURL)
+
+		// The cancelled sign-in listens on the same port until it has
+		// shut its server down, so the new one waits for it.
+		if previous != nil {
+			<-previous
+		}
+		err := a.opts.Account.SignIn(signInCtx, func(authURL string) error {
+			return a.openSignInURL(id, authURL)
+		})
 
 		a.mu.Lock()
 		defer a.mu.Unlock()
@@ -223,6 +255,8 @@ func (a *App) signIn(ctx context.Context) {
 			return
 		}
 		a.state.SigningIn = false
+		a.state.SignInPage = false
+		a.signInURL = ""
 		a.stopSignIn = nil
 
 		if err != nil {
@@ -243,11 +277,104 @@ func (a *App) signIn(ctx context.Context) {
 	}()
 }
 
+// openSignInURL records authURL for "Open sign-in page…" while sign-in
+// id is the current one, then opens it in the browser.
+func (a *App) openSignInURL(id int, authURL string) error {
+	a.mu.Lock()
+	if id == a.signInID && a.state.SigningIn {
+		a.signInURL = authURL
+		a.state.SignInPage = true
+		a.renderLocked()
+	}
+	a.mu.Unlock()
+
+	return a.openURL(authURL)
+}
+
+// openSignInPage opens the sign-in page of the sign-in under way again,
+// for a person who closed the tab or whose browser did not open.
+func (a *App) openSignInPage() {
+	a.mu.Lock()
+	authURL := a.signInURL
+	a.mu.Unlock()
+
+	if authURL == "" {
+		a.log.Warn("open sign-in page chosen with no sign-in under way; ignored")
+		return
+	}
+	a.log.Info("opening the sign-in page again")
+	go func() { _ = a.openURL(authURL) }()
+}
+
+// openURL runs the browser opener. When the opener fails, or has not
+// returned after openerTimeout, it shows a notification with the address
+// to open by hand. It returns the opener's error, or nil on a timeout
+// while the opener goes on in the background.
 func (a *App) openURL(url string) error {
 	if a.opts.Open == nil {
-		return errors.New("no browser opener configured")
+		err := errors.New("no browser opener configured")
+		a.notifyBrowser(url, err)
+		return err
 	}
-	return a.opts.Open(url)
+
+	done := make(chan error, 1)
+	go func() { done <- a.opts.Open(url) }()
+	timer := time.NewTimer(openerTimeout)
+	defer timer.Stop()
+
+	select {
+	case err := <-done:
+		if err != nil {
+			a.notifyBrowser(url, err)
+		}
+		return err
+	case <-timer.C:
+		a.notifyBrowser(url, errors.New("the browser opener did not return within "+openerTimeout.String()))
+		return nil
+	}
+}
+
+func (a *App) notifyBrowser(url string, err error) {
+	a.log.Warn("could not open the sign-in page in a browser", "error", err)
+	msg := BrowserMessage(url)
+	a.opts.Notifier.Notify(msg.Title, msg.Body)
+}
+
+// SignInRestored shows the sign-in that the Account loaded after Run
+// started, for a keyring that was too slow to wait for: it updates the
+// menu and starts reading and sending the status. It does nothing when
+// the App already shows a sign-in. It may be called from any goroutine,
+// before or during Run, and does not block.
+func (a *App) SignInRestored() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+
+	if a.state.SignedIn || !a.opts.Account.SignedIn() {
+		return
+	}
+	a.state.SignedIn = true
+	if !a.built {
+		// ready shows the state and starts the Sender.
+		return
+	}
+	a.log.Info("stored sign-in restored")
+	a.renderLocked()
+	a.startSenderLocked(a.runCtx)
+}
+
+// KeyringFailed shows a notification for err, a failure of the system
+// keyring that keeps the Zoom token, and redraws the menu so that it
+// shows whether the sign-in is now kept in memory only. It may be called
+// from any goroutine, before or during Run, and does not block.
+func (a *App) KeyringFailed(err error) {
+	a.log.Warn("system keyring failed", "error", err)
+
+	a.mu.Lock()
+	a.renderLocked()
+	a.mu.Unlock()
+
+	msg := KeyringMessage(err)
+	a.opts.Notifier.Notify(msg.Title, msg.Body)
 }
 
 // signOut stops sending, shows the signed-out menu at once, and revokes
@@ -390,6 +517,7 @@ func (a *App) setWaitingLocked(u *zoom.Update, at time.Time, retrying bool) {
 // for the current time.
 func (a *App) stateLocked() State {
 	st := a.state
+	st.MemoryOnly = a.opts.MemoryOnly != nil && a.opts.MemoryOnly()
 	st.Waiting = WaitingLine(a.waiting, a.waitingAt.Local(), time.Now(), a.retrying)
 	return st
 }

@@ -115,3 +115,31 @@ func SignInFailedMessage(err error) Message {
 	}
 	return Message{title, err.Error()}
 }
+
+// KeyringMessage returns the notification for err, a failure of the
+// system keyring that keeps the Zoom sign-in. For an unreadable entry the
+// keyring itself works, so the app asks for a new sign-in. For any other
+// failure the app keeps the sign-in in memory, so the message says that
+// it lasts until the app quits.
+func KeyringMessage(err error) Message {
+	const title = "Zoom sign-in not saved"
+	const untilQuit = " Meanwhile the app keeps your Zoom sign-in only until you quit it."
+	switch {
+	case errors.Is(err, auth.ErrCorruptToken):
+		return Message{titleSignIn, "The Zoom sign-in stored in the system keyring is not one this app wrote, so it was ignored. Choose Sign in to Zoom… to replace it."}
+	case errors.Is(err, auth.ErrKeyringUnavailable):
+		return Message{title, "No keyring found: install and unlock GNOME Keyring or KWallet." + untilQuit}
+	case errors.Is(err, auth.ErrKeyringLocked):
+		return Message{title, "The system keyring is locked: unlock it, for example with Passwords and Keys (Seahorse), then restart this app." + untilQuit}
+	case errors.Is(err, auth.ErrKeyringTimeout):
+		return Message{title, "The system keyring did not respond: check that it is running and unlocked, then restart this app." + untilQuit}
+	}
+	return Message{title, "The system keyring failed: " + err.Error() + "." + untilQuit}
+}
+
+// BrowserMessage returns the notification for a browser that could not
+// be opened, or that did not return, for the sign-in page at authURL.
+// The address holds no secret: PKCE keeps the verifier in the app.
+func BrowserMessage(authURL string) Message {
+	return Message{"Open the Zoom sign-in page", "No browser opened for the Zoom sign-in. Choose Open sign-in page… in the tray menu to try again, or open this address in your browser: " + authURL}
+}

@@ -74,3 +74,40 @@ func TestSignInFailedMessage(t *testing.T) {
 		t.Errorf("other body = %q, want the error text", other.Body)
 	}
 }
+
+func TestKeyringMessage(t *testing.T) {
+	tests := []struct {
+		name      string
+		err       error
+		want      string
+		untilQuit bool
+	}{
+		{"missing", fmt.Errorf("load: %w", auth.ErrKeyringUnavailable), "No keyring found: install and unlock GNOME Keyring or KWallet.", true},
+		{"locked", fmt.Errorf("load: %w", auth.ErrKeyringLocked), "keyring is locked", true},
+		{"timeout", fmt.Errorf("load: %w", auth.ErrKeyringTimeout), "did not respond", true},
+		{"not ours", fmt.Errorf("load: %w", auth.ErrCorruptToken), "not one this app wrote", false},
+		{"other", errors.New("D-Bus said no"), "D-Bus said no", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msg := KeyringMessage(tt.err)
+			if !strings.Contains(msg.Body, tt.want) {
+				t.Errorf("body = %q, want it to contain %q", msg.Body, tt.want)
+			}
+			if got := strings.Contains(msg.Body, "only until you quit"); got != tt.untilQuit {
+				t.Errorf("body = %q, mentions the memory-only sign-in: %v, want %v", msg.Body, got, tt.untilQuit)
+			}
+		})
+	}
+}
+
+func TestBrowserMessage(t *testing.T) {
+	const authURL = "http://127.0.0.1:1/oauth/authorize?state=s"
+	msg := BrowserMessage(authURL)
+	if !strings.Contains(msg.Body, authURL) {
+		t.Errorf("body = %q, want the address to open by hand", msg.Body)
+	}
+	if !strings.Contains(msg.Body, "Open sign-in page") {
+		t.Errorf("body = %q, want the menu item named", msg.Body)
+	}
+}

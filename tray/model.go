@@ -29,6 +29,9 @@ const (
 	ActionSignOut
 	// ActionQuit requests that the app quit.
 	ActionQuit
+	// ActionOpenSignInPage requests that the sign-in page of the sign-in
+	// under way be opened in the browser again.
+	ActionOpenSignInPage
 )
 
 // String returns the kind's name for logs, for example "set-status".
@@ -44,6 +47,8 @@ func (k ActionKind) String() string {
 		return "sign-out"
 	case ActionQuit:
 		return "quit"
+	case ActionOpenSignInPage:
+		return "open-sign-in-page"
 	}
 	return "ActionKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -65,8 +70,17 @@ type State struct {
 	// SignedIn reports whether the app holds a Zoom token.
 	SignedIn bool
 	// SigningIn reports whether a sign-in is under way. The sign-in item
-	// then reads "Signing in…" and is disabled.
+	// then reads "Restart sign-in…", because a person who closed the
+	// browser tab must be able to start over, and the item that opens
+	// the sign-in page is shown.
 	SigningIn bool
+	// SignInPage reports whether the address of the sign-in page of the
+	// sign-in under way is known, which enables "Open sign-in page…".
+	SignInPage bool
+	// MemoryOnly reports whether the sign-in is kept in memory only,
+	// because the system keyring failed, so that it ends when the app
+	// quits. The signed-in line then says so.
+	MemoryOnly bool
 	// Waiting is the text of the line about the update waiting to be
 	// sent, usually made by WaitingLine. Empty means "Nothing waiting".
 	Waiting string
@@ -96,8 +110,10 @@ type Item struct {
 const (
 	labelNothingWaiting = "Nothing waiting"
 	labelSignIn         = "Sign in to Zoom…"
-	labelSigningIn      = "Signing in…"
+	labelRestartSignIn  = "Restart sign-in…"
+	labelOpenSignInPage = "Open sign-in page…"
 	labelSignedIn       = "Signed in"
+	labelSignedInMemory = "Signed in until you quit"
 	labelSignOut        = "Sign out"
 	labelQuit           = "Quit"
 )
@@ -110,6 +126,7 @@ const (
 	idWaiting          = "waiting"
 	idSeparatorWaiting = "separator/waiting"
 	idSignIn           = "sign-in"
+	idOpenSignInPage   = "open-sign-in-page"
 	idSignedIn         = "signed-in"
 	idSignOut          = "sign-out"
 	idSeparatorAccount = "separator/account"
@@ -155,8 +172,11 @@ func Menu(s State) []Item {
 		Action:  Action{Kind: ActionSignIn},
 	}
 	if s.SigningIn {
-		signIn.Label = labelSigningIn
-		signIn.Enabled = false
+		signIn.Label = labelRestartSignIn
+	}
+	signedIn := labelSignedIn
+	if s.MemoryOnly {
+		signedIn = labelSignedInMemory
 	}
 
 	return append(items,
@@ -164,7 +184,14 @@ func Menu(s State) []Item {
 		Item{ID: idWaiting, Label: waiting, Visible: true},
 		Item{ID: idSeparatorWaiting, Separator: true, Visible: true},
 		signIn,
-		Item{ID: idSignedIn, Label: labelSignedIn, Visible: s.SignedIn},
+		Item{
+			ID:      idOpenSignInPage,
+			Label:   labelOpenSignInPage,
+			Enabled: s.SignInPage,
+			Visible: s.SigningIn && !s.SignedIn,
+			Action:  Action{Kind: ActionOpenSignInPage},
+		},
+		Item{ID: idSignedIn, Label: signedIn, Visible: s.SignedIn},
 		Item{
 			ID:      idSignOut,
 			Label:   labelSignOut,

@@ -261,7 +261,7 @@ func TestMenuEnabled(t *testing.T) {
 	}{
 		{"signed in", signedInState(zoom.StatusAway), true, true, "Sign in to Zoom\u2026", false, true},
 		{"signed out", State{}, false, true, "Sign in to Zoom\u2026", true, false},
-		{"signing in", State{SigningIn: true}, false, false, "Signing in\u2026", true, false},
+		{"signing in", State{SigningIn: true}, false, true, "Restart sign-in\u2026", true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -342,12 +342,64 @@ func TestMenuWaitingLine(t *testing.T) {
 	}
 }
 
+func TestMenuOpenSignInPage(t *testing.T) {
+	tests := []struct {
+		name    string
+		state   State
+		visible bool
+		enabled bool
+	}{
+		{"signed out", State{}, false, false},
+		{"signing in before the page is known", State{SigningIn: true}, true, false},
+		{"signing in", State{SigningIn: true, SignInPage: true}, true, true},
+		{"signed in", State{SignedIn: true}, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			item := findItem(t, Menu(tt.state), "open-sign-in-page")
+			if item.Label != "Open sign-in page\u2026" {
+				t.Errorf("label = %q, want %q", item.Label, "Open sign-in page\u2026")
+			}
+			if item.Visible != tt.visible {
+				t.Errorf("visible = %v, want %v", item.Visible, tt.visible)
+			}
+			if item.Enabled != tt.enabled {
+				t.Errorf("enabled = %v, want %v", item.Enabled, tt.enabled)
+			}
+			if item.Action.Kind != ActionOpenSignInPage {
+				t.Errorf("action = %v, want open-sign-in-page", item.Action.Kind)
+			}
+		})
+	}
+}
+
+func TestMenuMemoryOnly(t *testing.T) {
+	tests := []struct {
+		state State
+		want  string
+	}{
+		{State{SignedIn: true}, "Signed in"},
+		{State{SignedIn: true, MemoryOnly: true}, "Signed in until you quit"},
+	}
+	for _, tt := range tests {
+		line := findItem(t, Menu(tt.state), "signed-in")
+		if line.Label != tt.want {
+			t.Errorf("signed-in line for %+v = %q, want %q", tt.state, line.Label, tt.want)
+		}
+		if line.Enabled {
+			t.Errorf("signed-in line for %+v is enabled, want disabled", tt.state)
+		}
+	}
+}
+
 // TestMenuShape checks that every State gives the same IDs in the same
 // order, which Tray.Apply relies on.
 func TestMenuShape(t *testing.T) {
 	states := []State{
 		{},
 		{SigningIn: true},
+		{SigningIn: true, SignInPage: true},
+		{SignedIn: true, MemoryOnly: true},
 		{SignedIn: true},
 		signedInState(zoom.StatusDoNotDisturb),
 		signedInState(zoom.StatusOffline),
@@ -515,6 +567,7 @@ func TestActionKindString(t *testing.T) {
 		{ActionSignIn, "sign-in"},
 		{ActionSignOut, "sign-out"},
 		{ActionQuit, "quit"},
+		{ActionOpenSignInPage, "open-sign-in-page"},
 		{ActionKind(42), "ActionKind(42)"},
 	}
 	for _, tt := range tests {
