@@ -57,18 +57,21 @@ type App struct {
 	opts Options
 	log  *slog.Logger
 
-	mu          sync.Mutex
-	state       State
-	built       bool
-	closed      bool
-	waiting     *zoom.Update
-	waitingAt   time.Time
-	retrying    bool
-	countdown   *time.Timer // shows a retry countdown again when it changes
-	alerts      alerts
-	sender      *zoom.Sender
-	stopSender  context.CancelFunc
-	generation  int // counts senders, so that events of a stopped one are ignored
+	mu         sync.Mutex
+	state      State
+	built      bool
+	closed     bool
+	waiting    *zoom.Update
+	waitingAt  time.Time
+	retrying   bool
+	countdown  *time.Timer // shows a retry countdown again when it changes
+	alerts     alerts
+	sender     *zoom.Sender
+	stopSender context.CancelFunc
+	generation int // counts senders, so that events of a stopped one are ignored
+	// nextUpdate is when Zoom accepts the next update after the last one
+	// sent, kept across sign-outs because Zoom counts per user.
+	nextUpdate  time.Time
 	stopSignIn  context.CancelFunc
 	signInID    int             // counts sign-ins, so that a replaced one cannot change the state
 	signInURL   string          // the authorization URL of the current sign-in
@@ -409,6 +412,7 @@ func (a *App) startSenderLocked(ctx context.Context) {
 	opts.Logger = a.log
 	opts.Permanent = needsSignIn
 	opts.OnEvent = func(e zoom.Event) { a.onEvent(ctx, generation, e) }
+	opts.NotBefore = a.nextUpdate
 
 	senderCtx, cancel := context.WithCancel(ctx)
 	a.sender = zoom.NewSender(a.opts.API, opts)
@@ -416,6 +420,14 @@ func (a *App) startSenderLocked(ctx context.Context) {
 
 	sender := a.sender
 	a.senderGroup.Go(func() { _ = sender.Run(senderCtx) })
+}
+
+// interval returns the minimum gap between updates that the Sender keeps.
+func (a *App) interval() time.Duration {
+	if a.opts.Sender.Interval > 0 {
+		return a.opts.Sender.Interval
+	}
+	return zoom.DefaultInterval
 }
 
 func (a *App) stopSenderLocked() {
@@ -444,7 +456,10 @@ func (a *App) onEvent(ctx context.Context, generation int, e zoom.Event) {
 		a.setWaitingLocked(&e.Update, time.Time{}, false)
 	case zoom.EventRetrying:
 		a.setWaitingLocked(&e.Update, e.At, true)
-	case zoom.EventSent, zoom.EventIdle, zoom.EventFailed:
+	case zoom.EventSent:
+		a.setWaitingLocked(nil, time.Time{}, false)
+		a.nextUpdate = time.Now().Add(a.interval())
+	case zoom.EventIdle, zoom.EventFailed:
 		a.setWaitingLocked(nil, time.Time{}, false)
 	case zoom.EventPresence:
 		a.state.Presence = e.Presence

@@ -137,6 +137,11 @@ type SenderOptions struct {
 	// Permanent reports errors that no retry can fix, such as a session
 	// that needs a new sign-in. Such an error drops the choice.
 	Permanent func(error) bool
+	// NotBefore is the earliest time the first update may go out. A
+	// Sender that replaces another for the same user, after a sign-out
+	// and sign-in, takes it from the last update so that Zoom's window
+	// still holds.
+	NotBefore time.Time
 }
 
 // Sender sends presence choices to Zoom at the pace Zoom allows. A burst
@@ -260,7 +265,7 @@ type senderState struct {
 // After a suspend and resume Run sends a choice that fell due meanwhile
 // within about 10 seconds and reads the status again.
 func (s *Sender) Run(ctx context.Context) error {
-	st := senderState{readAt: time.Now()}
+	st := senderState{readAt: time.Now(), allowed: s.opts.NotBefore}
 
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()

@@ -575,3 +575,24 @@ func TestSenderRequestTimeout(t *testing.T) {
 		}
 	})
 }
+
+func TestSenderNotBeforeHoldsFirstUpdate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		notBefore := time.Now().Add(40 * time.Second)
+		h := startSender(t, zoom.SenderOptions{NotBefore: notBefore})
+		synctest.Wait()
+
+		h.sender.Choose(away)
+		time.Sleep(39 * time.Second)
+		synctest.Wait()
+		if got := len(h.sim.PresenceUpdates()); got != 0 {
+			t.Fatalf("update requests before NotBefore = %d, want 0", got)
+		}
+
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if got, want := h.accepted(), []zoom.Update{away}; !slices.Equal(got, want) {
+			t.Errorf("accepted updates = %v, want %v", got, want)
+		}
+	})
+}
