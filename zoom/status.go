@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Status is a Zoom presence status as the API spells it, for example
@@ -78,8 +80,25 @@ func (s Status) Label() string {
 		return "Unknown"
 	}
 
-	words := strings.ReplaceAll(string(s), "_", " ")
-	return strings.ToUpper(words[:1]) + strings.ToLower(words[1:])
+	// Zoom may send any string, so keep only printable characters: a
+	// bidirectional override or a control character must not reach the
+	// tooltip.
+	words := strings.Map(func(r rune) rune {
+		switch {
+		case r == '_':
+			return ' '
+		case !unicode.IsPrint(r) || unicode.Is(unicode.Bidi_Control, r):
+			return -1
+		}
+		return r
+	}, string(s))
+	words = strings.TrimSpace(words)
+	if words == "" {
+		return "Unknown"
+	}
+
+	first, size := utf8.DecodeRuneInString(words)
+	return string(unicode.ToUpper(first)) + strings.ToLower(words[size:])
 }
 
 // Settable returns the settable status that s stands for, so that the menu
