@@ -93,6 +93,10 @@ func run(args []string) int {
 		RedirectURL:  cfg.redirectURL,
 		OAuthURL:     cfg.oauthURL,
 	}
+	if err := authConfig.Validate(); err != nil {
+		fmt.Fprintln(os.Stderr, "zoom-presence:", err)
+		return 2
+	}
 	// The store reports a keyring failure to the app, which exists only
 	// after the store, so the callback reads app when it runs.
 	var app *tray.App
@@ -172,8 +176,8 @@ func parseFlags(args []string) (config, error) {
 	if err := cfg.logLevel.UnmarshalText([]byte(*level)); err != nil {
 		return cfg, fmt.Errorf("invalid -log-level %q: use debug, info, warn or error", *level)
 	}
-	if cfg.debounce < 0 {
-		return cfg, fmt.Errorf("invalid -debounce %v: must not be negative", cfg.debounce)
+	if cfg.debounce <= 0 {
+		return cfg, fmt.Errorf("invalid -debounce %v: must be positive, such as 1s or 500ms", cfg.debounce)
 	}
 	return cfg, nil
 }

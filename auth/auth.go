@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -74,6 +75,25 @@ type Config struct {
 	// SignInTimeout bounds how long SignIn waits for the browser to reach
 	// the redirect URL. Zero means DefaultSignInTimeout.
 	SignInTimeout time.Duration
+}
+
+// Validate reports a Config that cannot sign in: a missing client ID, a
+// redirect URL that is not an http URL on a loopback host with a port, or
+// an OAuth URL that is not an absolute http or https URL. It lets a bad
+// setting fail at start rather than at the first sign-in.
+func (c Config) Validate() error {
+	if c.ClientID == "" {
+		return errors.New("missing Zoom client ID")
+	}
+	if _, err := parseRedirectURL(c.RedirectURL); err != nil {
+		return err
+	}
+
+	base, err := url.Parse(c.baseURL())
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return fmt.Errorf("invalid OAuth URL %q: use an absolute http or https URL such as %s", c.OAuthURL, DefaultOAuthURL)
+	}
+	return nil
 }
 
 // OAuth2 returns the golang.org/x/oauth2 form of c, with Zoom's

@@ -92,3 +92,28 @@ func TestTokenErrorText(t *testing.T) {
 		})
 	}
 }
+
+func TestConfigValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		config Config
+		valid  bool
+	}{
+		{"loopback redirect", Config{ClientID: "id", RedirectURL: "http://127.0.0.1:47613/callback"}, true},
+		{"localhost redirect", Config{ClientID: "id", RedirectURL: "http://localhost:47613/callback", OAuthURL: "http://127.0.0.1:9"}, true},
+		{"missing client ID", Config{RedirectURL: "http://127.0.0.1:47613/callback"}, false},
+		{"remote redirect", Config{ClientID: "id", RedirectURL: "http://example.com:47613/callback"}, false},
+		{"https redirect", Config{ClientID: "id", RedirectURL: "https://127.0.0.1:47613/callback"}, false},
+		{"redirect without port", Config{ClientID: "id", RedirectURL: "http://127.0.0.1/callback"}, false},
+		{"OAuth URL without scheme", Config{ClientID: "id", RedirectURL: "http://127.0.0.1:47613/callback", OAuthURL: "127.0.0.1:1"}, false},
+		{"OAuth URL with another scheme", Config{ClientID: "id", RedirectURL: "http://127.0.0.1:47613/callback", OAuthURL: "ftp://127.0.0.1"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.config.Validate()
+			if (err == nil) != tt.valid {
+				t.Errorf("Validate() = %v, want valid=%v", err, tt.valid)
+			}
+		})
+	}
+}

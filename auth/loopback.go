@@ -261,12 +261,26 @@ func (f *loopbackFlow) listenAll(target redirectTarget) ([]net.Listener, error) 
 
 func listenError(addr, port string, err error) error {
 	if isAddrInUse(err) {
-		return fmt.Errorf("listen on %s for the sign-in redirect: port %s is in use by another program; "+
-			"choose a free port in the redirect URL (-redirect-url or ZOOM_REDIRECT_URL) "+
-			"and register the same URL on the Zoom app: %w", addr, port, err)
+		return &PortInUseError{Addr: addr, Port: port, Err: err}
 	}
 	return fmt.Errorf("listen on %s for the sign-in redirect: %w", addr, err)
 }
+
+// PortInUseError reports that another program listens on the port of the
+// redirect URL, so the browser's redirect cannot reach this one.
+type PortInUseError struct {
+	Addr string // the address SignIn tried to listen on
+	Port string
+	Err  error // the error from listen
+}
+
+func (e *PortInUseError) Error() string {
+	return fmt.Sprintf("listen on %s for the sign-in redirect: port %s is in use by another program; "+
+		"choose a free port in the redirect URL (-redirect-url or ZOOM_REDIRECT_URL) "+
+		"and register the same URL on the Zoom app: %v", e.Addr, e.Port, e.Err)
+}
+
+func (e *PortInUseError) Unwrap() error { return e.Err }
 
 // callback is the query of the redirect that the handler accepted.
 type callback struct {

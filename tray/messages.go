@@ -113,7 +113,20 @@ func SignInFailedMessage(err error) Message {
 	case errors.Is(err, context.DeadlineExceeded):
 		return Message{title, "The browser did not finish signing in within the time allowed. Choose Sign in to Zoom… to try again."}
 	}
-	return Message{title, err.Error()}
+
+	var portInUse *auth.PortInUseError
+	if errors.As(err, &portInUse) {
+		return Message{title, "Port " + portInUse.Port + " is in use by another program, so the browser cannot return to this app. Quit that program, or choose another port with -redirect-url and register the same URL on your Zoom app."}
+	}
+	var tokenErr *auth.TokenError
+	if errors.As(err, &tokenErr) {
+		detail := tokenErr.Code
+		if detail == "" {
+			detail = fmt.Sprintf("HTTP status %d", tokenErr.StatusCode)
+		}
+		return Message{title, "Zoom rejected the sign-in (" + detail + "). Choose Sign in to Zoom… to try again. If it fails again, check the client ID and the redirect URL registered on your Zoom app."}
+	}
+	return Message{title, "Signing in did not finish: " + err.Error() + ". Choose Sign in to Zoom… to try again."}
 }
 
 // KeyringMessage returns the notification for err, a failure of the

@@ -69,9 +69,19 @@ func TestSignInFailedMessage(t *testing.T) {
 		t.Errorf("timeout body = %q, want the timeout explained", timedOut.Body)
 	}
 
-	other := SignInFailedMessage(errors.New("port 47613 is in use"))
-	if other.Body != "port 47613 is in use" {
-		t.Errorf("other body = %q, want the error text", other.Body)
+	portInUse := SignInFailedMessage(fmt.Errorf("sign in: %w", &auth.PortInUseError{Addr: "127.0.0.1:47613", Port: "47613", Err: errors.New("bind: address already in use")}))
+	if !strings.Contains(portInUse.Body, "Port 47613 is in use") || strings.Contains(portInUse.Body, "bind:") {
+		t.Errorf("port-in-use body = %q, want the port in plain words", portInUse.Body)
+	}
+
+	rejected := SignInFailedMessage(fmt.Errorf("exchange: %w", &auth.TokenError{StatusCode: 400, Code: "invalid_grant"}))
+	if !strings.Contains(rejected.Body, "Zoom rejected the sign-in (invalid_grant)") {
+		t.Errorf("token error body = %q, want the OAuth error code", rejected.Body)
+	}
+
+	other := SignInFailedMessage(errors.New("connection refused"))
+	if want := "Signing in did not finish: connection refused. Choose Sign in to Zoom… to try again."; other.Body != want {
+		t.Errorf("other body = %q, want %q", other.Body, want)
 	}
 }
 
