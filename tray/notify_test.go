@@ -154,7 +154,7 @@ func TestNotifierFailure(t *testing.T) {
 		synctest.Wait()
 
 		got := logs.find(slog.LevelWarn, "desktop notification failed; check that a notification service is running")
-		want := [][]string{{"title=Status set", "err=org.freedesktop.Notifications was not provided by any .service files"}}
+		want := [][]string{{"title=Status set", "error=org.freedesktop.Notifications was not provided by any .service files"}}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("failure log = %q, want %q", got, want)
 		}
