@@ -159,5 +159,5 @@ sleep 1
 import -window root -crop 480x32+0+0 +repage "$work/panel.png"
 click_icon
 import -window root -crop 480x366+0+0 +repage "$work/menu.png"
-convert "$work/panel.png" "$work/menu.png" -append "$SCREENSHOT_OUT"
+convert "$work/panel.png" "$work/menu.png" -append +repage "$SCREENSHOT_OUT"
 echo "screenshot.sh: wrote $SCREENSHOT_OUT"

@@ -14,13 +14,14 @@ const autoStartName = "zoom-presence"
 // LaunchAgent on macOS, and a value under the Run key of
 // HKEY_CURRENT_USER on Windows.
 //
-// Its methods touch only the current user's files or registry, and are
-// safe for concurrent use as far as the file system or registry is.
+// Its methods touch only the current user's files or registry. They are
+// safe for concurrent use, and of concurrent SetEnabled calls the last
+// one to finish wins.
 type AutoStart struct {
 	// Command is the program and arguments that the entry runs.
 	Command []string
-	// path is where the entry lives: a file on Linux and macOS, unused
-	// on Windows.
+	// path is the entry's file on Linux and macOS. Windows does not use
+	// it.
 	path string
 }
 

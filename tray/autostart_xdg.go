@@ -42,7 +42,7 @@ func (a *AutoStart) enable() error {
 	}
 
 	// Write to a temporary file first, so that a desktop reading the
-	// folder at login never sees half a file.
+	// folder at login never reads half a file.
 	tmp, err := os.CreateTemp(filepath.Dir(a.path), "."+autoStartName+"-*.desktop")
 	if err != nil {
 		return fmt.Errorf("create the autostart entry: %w", err)
