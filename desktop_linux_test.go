@@ -231,7 +231,7 @@ func TestAppHungNotifications(t *testing.T) {
 		t.Fatalf("no notification sent: %v", err)
 	}
 
-	// The menu answers and takes clicks while the Notify call hangs.
+	// The menu responds and takes clicks while the Notify call hangs.
 	click(t, item, "Start at login")
 	root, err := item.Layout(ctx)
 	if err != nil {
