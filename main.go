@@ -74,6 +74,24 @@ func run(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	instance, err := tray.LockInstance()
+	switch {
+	case errors.Is(err, tray.ErrAlreadyRunning):
+		fmt.Fprintln(os.Stderr, "zoom-presence is already running: use its icon in the system tray or menu bar")
+		tray.TellAlreadyRunning(log, 2*time.Second)
+		return 0
+	case err != nil:
+		log.Warn("instance lock not taken; a second instance would not be stopped", "error", err)
+	default:
+		defer instance.Unlock()
+	}
+	if err := tray.CheckTrayHost(ctx, log); errors.Is(err, tray.ErrNoSessionBus) {
+		fmt.Fprintf(os.Stderr, "zoom-presence: %v\nThe tray icon needs the D-Bus session bus of a desktop session: start zoom-presence from one, or set DBUS_SESSION_BUS_ADDRESS.\n", err)
+		return 1
+	} else if err != nil {
+		log.Warn("tray host not checked", "error", err)
+	}
+
 	if cfg.sandbox {
 		sim, err := startSandbox(log, &cfg)
 		if err != nil {
@@ -109,8 +127,13 @@ func run(args []string) int {
 		return 2
 	}
 
+	startAtLogin, err := tray.NewAutoStart(args)
+	if err != nil {
+		log.Warn("start at login unavailable", "error", err)
+	}
+
 	log.Info("zoom-presence starting", "version", version, "api_url", cfg.apiURL, "oauth_url", cfg.oauthURL, "sandbox", cfg.sandbox)
-	app = tray.NewApp(tray.Options{
+	opts := tray.Options{
 		Tray:       tray.New(log),
 		Account:    session,
 		API:        client,
@@ -119,7 +142,11 @@ func run(args []string) int {
 		Open:       browser.OpenURL,
 		MemoryOnly: memoryOnly,
 		Logger:     log,
-	})
+	}
+	if startAtLogin != nil {
+		opts.StartAtLogin = startAtLogin
+	}
+	app = tray.NewApp(opts)
 
 	restoreInBackground(session, app)
 	app.Run(ctx)

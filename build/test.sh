@@ -34,6 +34,12 @@ if [[ -n "$unformatted" ]]; then
 fi
 go vet ./...
 
+# The Windows binary cross-compiles here as the release script builds it:
+# GUI subsystem, icon and manifest resources.
+GOOS=windows go vet ./...
+TARGETS=windows-amd64 VERSION=ci bash build/release.sh
+test -s dist/zoom-presence-ci-windows-amd64/zoom-presence.exe
+
 # The end-to-end test fails instead of skipping when a desktop tool is
 # missing, so that a broken install cannot pass unnoticed.
 export ZOOM_PRESENCE_E2E=1

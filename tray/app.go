@@ -31,6 +31,15 @@ type Account interface {
 	SignOut(ctx context.Context) error
 }
 
+// LoginItem is the entry that starts the app when the user logs in.
+// *AutoStart implements it.
+type LoginItem interface {
+	// Enabled reports whether the entry exists.
+	Enabled() (bool, error)
+	// SetEnabled creates or removes the entry.
+	SetEnabled(enabled bool) error
+}
+
 // Options configures an App. Tray, Account and API are required.
 type Options struct {
 	Tray    *Tray
@@ -47,7 +56,10 @@ type Options struct {
 	// memory only because the system keyring failed. The menu then shows
 	// that the sign-in lasts until the app quits.
 	MemoryOnly func() bool
-	Logger     *slog.Logger
+	// StartAtLogin backs the "Start at login" item. With none, the item
+	// stays unchecked and a click only logs a warning.
+	StartAtLogin LoginItem
+	Logger       *slog.Logger
 }
 
 // App connects the tray menu to the Zoom sign-in and to a zoom.Sender:
@@ -89,10 +101,14 @@ func NewApp(opts Options) *App {
 		opts.Notifier = discardNotifier{}
 	}
 
-	return &App{
+	a := &App{
 		opts: opts,
 		log:  opts.Logger,
 	}
+	if n, ok := opts.Notifier.(FallbackNotifier); ok {
+		n.SetFallback(a.showNotice)
+	}
+	return a
 }
 
 type discardNotifier struct{}
@@ -109,6 +125,7 @@ func (a *App) Run(ctx context.Context) {
 	// registering on D-Bus, so set them before it starts.
 	a.mu.Lock()
 	a.state.SignedIn = a.opts.Account.SignedIn()
+	a.state.StartAtLogin = a.startsAtLogin()
 	st := a.stateLocked()
 	a.mu.Unlock()
 	a.opts.Tray.Apply(nil, Tooltip(st), Icon(st))
@@ -189,6 +206,8 @@ func (a *App) do(ctx context.Context, quit context.CancelFunc, action Action) {
 	case ActionQuit:
 		a.log.Info("quit chosen from the menu")
 		quit()
+	case ActionStartAtLogin:
+		a.toggleStartAtLogin()
 	}
 }
 
@@ -275,6 +294,7 @@ func (a *App) signIn(ctx context.Context) {
 
 		a.log.Info("signed in to Zoom")
 		a.state.SignedIn = true
+		a.state.Notice = ""
 		a.renderLocked()
 		a.startSenderLocked(ctx)
 	}()
@@ -386,7 +406,7 @@ func (a *App) signOut(ctx context.Context, reason string) {
 	a.mu.Lock()
 	wasSignedIn := a.state.SignedIn
 	a.stopSenderLocked()
-	a.state = State{}
+	a.state = State{StartAtLogin: a.state.StartAtLogin, Notice: a.state.Notice}
 	a.renderLocked()
 	a.mu.Unlock()
 
@@ -457,13 +477,21 @@ func (a *App) onEvent(ctx context.Context, generation int, e zoom.Event) {
 	case zoom.EventRetrying:
 		a.setWaitingLocked(&e.Update, e.At, true)
 	case zoom.EventSent:
-		a.setWaitingLocked(nil, time.Time{}, false)
 		a.nextUpdate = time.Now().Add(a.interval())
-	case zoom.EventIdle, zoom.EventFailed:
 		a.setWaitingLocked(nil, time.Time{}, false)
+		a.state.Failed = false
+		a.state.Notice = ""
+	case zoom.EventIdle:
+		a.setWaitingLocked(nil, time.Time{}, false)
+	case zoom.EventFailed:
+		a.setWaitingLocked(nil, time.Time{}, false)
+		a.state.Failed = true
+	case zoom.EventReadFailed:
+		a.state.Failed = true
 	case zoom.EventPresence:
 		a.state.Presence = e.Presence
 		a.state.Known = true
+		a.state.Failed = false
 		a.log.Info("Zoom status", "status", e.Presence.Status, "end_time", e.Presence.EndTime)
 	}
 	a.renderLocked()

@@ -32,6 +32,9 @@ const (
 	// ActionOpenSignInPage requests that the sign-in page of the sign-in
 	// under way be opened in the browser again.
 	ActionOpenSignInPage
+	// ActionStartAtLogin requests turning start at login on when it is
+	// off, and off when it is on.
+	ActionStartAtLogin
 )
 
 // String returns the kind's name for logs, for example "set-status".
@@ -49,6 +52,8 @@ func (k ActionKind) String() string {
 		return "quit"
 	case ActionOpenSignInPage:
 		return "open-sign-in-page"
+	case ActionStartAtLogin:
+		return "start-at-login"
 	}
 	return "ActionKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -84,6 +89,14 @@ type State struct {
 	// Waiting is the text of the line about the update waiting to be
 	// sent, usually made by WaitingLine. Empty means "Nothing waiting".
 	Waiting string
+	// Failed reports whether the last status read or update failed. The
+	// icon then shows the error state.
+	Failed bool
+	// Notice is a message that could not be shown as a desktop
+	// notification. The tooltip shows it under the status.
+	Notice string
+	// StartAtLogin reports whether the app starts when the user logs in.
+	StartAtLogin bool
 }
 
 // Item is one entry of the tray menu.
@@ -116,6 +129,7 @@ const (
 	labelSignedInMemory = "Signed in until you quit"
 	labelSignOut        = "Sign out"
 	labelQuit           = "Quit"
+	labelStartAtLogin   = "Start at login"
 )
 
 // IDs of the menu items that do not name a status. Status items have the
@@ -131,6 +145,7 @@ const (
 	idSignOut          = "sign-out"
 	idSeparatorAccount = "separator/account"
 	idQuit             = "quit"
+	idStartAtLogin     = "start-at-login"
 )
 
 // dndMinutes lists the Do not disturb durations in the submenu, in order.
@@ -201,6 +216,15 @@ func Menu(s State) []Item {
 		},
 		Item{ID: idSeparatorAccount, Separator: true, Visible: true},
 		Item{
+			ID:        idStartAtLogin,
+			Label:     labelStartAtLogin,
+			Checkable: true,
+			Checked:   s.StartAtLogin,
+			Enabled:   true,
+			Visible:   true,
+			Action:    Action{Kind: ActionStartAtLogin},
+		},
+		Item{
 			ID:      idQuit,
 			Label:   labelQuit,
 			Enabled: true,
@@ -258,14 +282,19 @@ func statusID(status zoom.Status) string {
 
 // Tooltip returns the tray icon's tooltip for s: "Zoom: Away",
 // "Zoom: signed out" or "Zoom: unknown" when the status has not been read.
+// A Notice follows on a line of its own.
 func Tooltip(s State) string {
+	text := "Zoom: " + s.Presence.Status.Label()
 	switch {
 	case !s.SignedIn:
-		return "Zoom: signed out"
+		text = "Zoom: signed out"
 	case !s.Known || s.Presence.Status == "":
-		return "Zoom: unknown"
+		text = "Zoom: unknown"
 	}
-	return "Zoom: " + s.Presence.Status.Label()
+	if s.Notice != "" {
+		text += "\n" + s.Notice
+	}
+	return text
 }
 
 // WaitingLine returns the text of the menu line about the update waiting

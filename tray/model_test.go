@@ -86,6 +86,7 @@ func TestMenuSignedInLabels(t *testing.T) {
 		"Signed in",
 		"Sign out",
 		"---",
+		"Start at login",
 		"Quit",
 	}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
@@ -110,6 +111,7 @@ func TestMenuSignedOutLabels(t *testing.T) {
 		"---",
 		"Sign in to Zoom\u2026",
 		"---",
+		"Start at login",
 		"Quit",
 	}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
@@ -446,6 +448,8 @@ func TestTooltip(t *testing.T) {
 		{"signed out", State{}, "Zoom: signed out"},
 		{"signing in", State{SigningIn: true}, "Zoom: signed out"},
 		{"signed out with stale status", State{Presence: zoom.Presence{Status: zoom.StatusAway}, Known: true}, "Zoom: signed out"},
+		{"notice", State{SignedIn: true, Known: true, Presence: zoom.Presence{Status: zoom.StatusAway}, Notice: "Zoom rejected Busy"}, "Zoom: Away\nZoom rejected Busy"},
+		{"notice signed out", State{Notice: "Sign-in failed"}, "Zoom: signed out\nSign-in failed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -476,6 +480,8 @@ func TestIconName(t *testing.T) {
 		{"not read", State{SignedIn: true}, IconUnknown},
 		{"signed out", State{}, IconSignedOut},
 		{"signed out with stale status", State{Presence: zoom.Presence{Status: zoom.StatusAvailable}, Known: true}, IconSignedOut},
+		{"failed", State{SignedIn: true, Known: true, Presence: zoom.Presence{Status: zoom.StatusAway}, Failed: true}, IconError},
+		{"failed signed out", State{Failed: true}, IconSignedOut},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

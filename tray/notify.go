@@ -18,6 +18,17 @@ type Notifier interface {
 	Notify(title, message string)
 }
 
+// FallbackNotifier is a Notifier that reports the notifications it could
+// not show, so that the app can show them elsewhere.
+type FallbackNotifier interface {
+	Notifier
+	// SetFallback sets the function that receives each notification
+	// that failed, timed out or was dropped. fallback runs on a
+	// goroutine of its own, never inside Notify. It is safe for
+	// concurrent use.
+	SetFallback(fallback func(title, message string))
+}
+
 const (
 	// defaultNotifyTimeout is how long a notification may take to send
 	// when NewDesktopNotifier is given no timeout.
@@ -41,9 +52,10 @@ type desktopNotifier struct {
 	send    func(title, message string) error
 	pending chan struct{} // one token per send in flight
 
-	mu     sync.Mutex
-	recent map[notificationKey]*sentNotification
-	last   chan struct{} // closed when the latest delivery ends; nil before the first
+	mu       sync.Mutex
+	fallback func(title, message string) // nil until SetFallback
+	recent   map[notificationKey]*sentNotification
+	last     chan struct{} // closed when the latest delivery ends; nil before the first
 }
 
 type notificationKey struct {
@@ -107,6 +119,9 @@ func (n *desktopNotifier) Notify(title, message string) {
 	default:
 		n.log.Warn("notification dropped: earlier ones are still being sent",
 			"title", title, "pending", maxPendingNotifications)
+		if n.fallback != nil {
+			go n.fallback(title, message)
+		}
 		return
 	}
 	n.recent[key] = &sentNotification{at: time.Now()}
@@ -116,6 +131,25 @@ func (n *desktopNotifier) Notify(title, message string) {
 	previous, done := n.last, make(chan struct{})
 	n.last = done
 	go n.deliver(title, message, previous, done)
+}
+
+// SetFallback implements FallbackNotifier.
+func (n *desktopNotifier) SetFallback(fallback func(title, message string)) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+
+	n.fallback = fallback
+}
+
+// failed passes a notification that was not shown to the fallback.
+func (n *desktopNotifier) failed(title, message string) {
+	n.mu.Lock()
+	fallback := n.fallback
+	n.mu.Unlock()
+
+	if fallback != nil {
+		fallback(title, message)
+	}
 }
 
 // repeated reports whether the same notification was sent within the
@@ -143,7 +177,7 @@ func (n *desktopNotifier) repeated(key notificationKey) bool {
 }
 
 // deliver waits for previous to close, sends one notification, logs the
-// outcome and closes done. It closes done at the timeout even if the send
+// outcome, passes a failed notification to the fallback, and closes done. It closes done at the timeout even if the send
 // hangs, but the send goroutine keeps its pending token until the send
 // returns.
 func (n *desktopNotifier) deliver(title, message string, previous <-chan struct{}, done chan<- struct{}) {
@@ -166,11 +200,13 @@ func (n *desktopNotifier) deliver(title, message string, previous <-chan struct{
 		if err != nil {
 			n.log.Warn("desktop notification failed; check that a notification service is running",
 				"title", title, "error", err)
+			n.failed(title, message)
 			return
 		}
 		n.log.Debug("desktop notification sent", "title", title)
 	case <-timer.C:
 		n.log.Warn("desktop notification timed out; the notification service did not respond",
 			"title", title, "timeout", n.timeout)
+		n.failed(title, message)
 	}
 }

@@ -212,8 +212,8 @@ func (t *Tray) clickAction(id string) (Action, bool) {
 // fyne.io/systray only what differs from the last Apply or Build, so
 // calling it with an unchanged state sends nothing over D-Bus.
 //
-// Before Build, Apply sets only the tooltip and the icon. icon is PNG
-// data, and Apply keeps a copy of it. An empty icon leaves the icon as it
+// Before Build, Apply sets only the tooltip and the icon. icon is in the
+// format that Icon returns, and Apply keeps a copy of it. An empty icon leaves the icon as it
 // was.
 func (t *Tray) Apply(items []Item, tooltip string, icon []byte) {
 	t.mu.Lock()
@@ -227,7 +227,7 @@ func (t *Tray) Apply(items []Item, tooltip string, icon []byte) {
 	// fyne.io/systray v1.12.2 on macOS indexes icon[0], so an empty icon
 	// would panic there.
 	if len(icon) > 0 && (!t.applied || !bytes.Equal(icon, t.icon)) {
-		systray.SetIcon(icon)
+		setIcon(icon)
 		t.icon = bytes.Clone(icon)
 	}
 	t.applied = true
