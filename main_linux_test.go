@@ -300,6 +300,8 @@ func TestAppStaysSignedInAfterRestart(t *testing.T) {
 		busy, _ := root.FindByLabel("Busy")
 		return visible(root, "Signed in") && busy.Checked()
 	})
+	waitForTooltip(t, item, "Zoom: Busy")
+
 	opens := 0
 	events, err := desktoptest.ReadOpenerLog(d.openerLog)
 	if err != nil {
@@ -412,4 +414,24 @@ func assertNoSecrets(t *testing.T, d *desktop, process *desktoptest.Process, tok
 			}
 		}
 	}
+}
+
+// waitForTooltip polls the tray item's tooltip until it reads want.
+func waitForTooltip(t *testing.T, item desktoptest.Item, want string) {
+	t.Helper()
+
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	var got string
+	for ctx.Err() == nil {
+		props, err := item.Properties(ctx)
+		if err == nil {
+			got = props.ToolTipTitle
+			if got == want {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Errorf("tooltip = %q, want %q", got, want)
 }

@@ -10,6 +10,11 @@ import (
 	"github.com/zoom-presence/zoom-presence/zoom"
 )
 
+// resendDelay is how long after the menu is built the tray sends its
+// tooltip and icon again, to repair a change that fyne.io/systray dropped
+// while it registered on D-Bus. Registration takes a few milliseconds.
+const resendDelay = time.Second
+
 // signOutTimeout bounds the revoke request of a sign-out, so that an
 // unreachable Zoom cannot keep the token in the keyring for long.
 const signOutTimeout = 10 * time.Second
@@ -172,6 +177,14 @@ func (a *App) ready(ctx context.Context, quit context.CancelFunc) {
 	a.mu.Unlock()
 
 	a.log.Info("tray ready", "signed_in", signedIn)
+
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-time.After(resendDelay):
+			a.opts.Tray.Resend()
+		}
+	}()
 
 	go a.handleActions(ctx, quit)
 	go watchResume(ctx, a.log, a.resumed)

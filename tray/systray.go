@@ -213,8 +213,8 @@ func (t *Tray) clickAction(id string) (Action, bool) {
 // calling it with an unchanged state sends nothing over D-Bus.
 //
 // Before Build, Apply sets only the tooltip and the icon. icon is in the
-// format that Icon returns, and Apply keeps a copy of it. An empty icon leaves the icon as it
-// was.
+// format that Icon returns, and Apply keeps a copy of it. An empty icon
+// leaves the icon as it was.
 func (t *Tray) Apply(items []Item, tooltip string, icon []byte) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -235,6 +235,24 @@ func (t *Tray) Apply(items []Item, tooltip string, icon []byte) {
 	if t.entries != nil {
 		t.update(items)
 	}
+}
+
+// Resend sets the last applied tooltip and icon again, even when they
+// have not changed. fyne.io/systray v1.12.2 drops a change that lands
+// while it is still registering on D-Bus, so the app calls Resend once
+// registration has had time to finish.
+func (t *Tray) Resend() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+
+	if !t.applied {
+		return
+	}
+	systray.SetTooltip(t.tooltip)
+	if len(t.icon) > 0 {
+		setIcon(t.icon)
+	}
+	t.log.Debug("tray tooltip and icon sent again", "tooltip", t.tooltip)
 }
 
 func (t *Tray) update(items []Item) {
