@@ -150,6 +150,14 @@ func run(args []string) int {
 
 	restoreInBackground(session, app)
 	app.Run(ctx)
+
+	// A refresh that Zoom has answered must save the rotated token, or
+	// the next start would need a new sign-in.
+	waitCtx, cancel := context.WithTimeout(context.Background(), refreshWaitAtQuit)
+	if err := session.WaitRefresh(waitCtx); err != nil {
+		log.Warn("quitting during a token refresh; the next start may ask to sign in again", "error", err)
+	}
+	cancel()
 	log.Info("zoom-presence stopped")
 	return 0
 }
@@ -159,6 +167,10 @@ func run(args []string) int {
 // menu shows the sign-in. A keyring that hangs (up to keyringTimeout)
 // must not keep the tray away, so the sign-in appears when it loads.
 const restoreWait = 500 * time.Millisecond
+
+// refreshWaitAtQuit bounds how long quitting waits for a token refresh
+// under way to finish and save its token.
+const refreshWaitAtQuit = 5 * time.Second
 
 // restoreInBackground loads the stored sign-in, waiting at most
 // restoreWait and then handing the rest to the app.

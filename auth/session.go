@@ -228,18 +228,50 @@ func (s *Session) token(ctx context.Context, rejected string) (*oauth2.Token, er
 		return nil, fmt.Errorf("no Zoom token: %w", ErrSignInRequired)
 	}
 
+	// The refresh runs on its own goroutine so that a caller whose ctx
+	// ends, such as a quitting app, stops waiting at once. Once started,
+	// the refresh itself is not cancelled: Zoom may already have rotated
+	// the refresh token, and only finishing saves the new one.
+	type result struct {
+		tok *oauth2.Token
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		select {
+		case s.sem <- struct{}{}:
+		case <-ctx.Done():
+			done <- result{err: fmt.Errorf("wait for the Zoom token refresh: %w", context.Cause(ctx))}
+			return
+		}
+		tok, ended, err := s.refreshLocked(ctx, rejected)
+		<-s.sem
+
+		if ended != nil && s.OnSignedOut != nil {
+			s.OnSignedOut(ended)
+		}
+		done <- result{tok, err}
+	}()
+
 	select {
-	case s.sem <- struct{}{}:
+	case r := <-done:
+		return r.tok, r.err
 	case <-ctx.Done():
 		return nil, fmt.Errorf("wait for the Zoom token refresh: %w", context.Cause(ctx))
 	}
-	tok, ended, err := s.refreshLocked(ctx, rejected)
-	<-s.sem
+}
 
-	if ended != nil && s.OnSignedOut != nil {
-		s.OnSignedOut(ended)
+// WaitRefresh blocks until no token refresh is running, or ctx ends. A
+// quitting app calls it so that a refresh that Zoom may already have
+// answered gets to save the new token before the process exits.
+func (s *Session) WaitRefresh(ctx context.Context) error {
+	select {
+	case s.sem <- struct{}{}:
+		<-s.sem
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("wait for the Zoom token refresh: %w", context.Cause(ctx))
 	}
-	return tok, err
 }
 
 // refreshLocked refreshes the token unless another caller did so while

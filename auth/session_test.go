@@ -2,11 +2,13 @@ package auth
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -663,4 +665,69 @@ func requestLines(reqs []zoomsim.Request) []string {
 		out = append(out, r.Method+" "+r.Path+" "+strconv.Itoa(r.Status))
 	}
 	return out
+}
+
+func TestSessionRefreshOutlivesCaller(t *testing.T) {
+	sim := zoomsim.New(zoomsim.Options{ClientID: testClientID})
+	arrived := make(chan struct{}, 1)
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/oauth/token" {
+			arrived <- struct{}{}
+			<-release
+		}
+		sim.ServeHTTP(w, r)
+	}))
+	t.Cleanup(slow.Close)
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	})
+
+	tok := sim.IssueToken()
+	tok.Expiry = time.Now().Add(-time.Minute)
+	store := signedInStore(t, tok)
+	cfg := Config{ClientID: testClientID, RedirectURL: "http://127.0.0.1:1/callback", OAuthURL: slow.URL}
+	s := NewSession(cfg, store, slog.New(slog.DiscardHandler))
+	if err := s.Load(); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	returned := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, slow.URL+"/v2/users/me/presence_status", nil)
+		resp, err := s.Client().Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		returned <- err
+	}()
+	<-arrived
+	cancel()
+
+	// The guard only keeps a broken build from hanging the test run.
+	select {
+	case err := <-returned:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("request error = %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("request still waiting for the token refresh after its context ended")
+	}
+
+	close(release)
+	if err := s.WaitRefresh(context.Background()); err != nil {
+		t.Fatalf("WaitRefresh: %v", err)
+	}
+	saved, err := store.Load()
+	if err != nil {
+		t.Fatalf("load the saved token: %v", err)
+	}
+	if saved.RefreshToken == tok.RefreshToken {
+		t.Errorf("stored refresh token is the old one: the refresh did not finish and save after the caller left")
+	}
 }
