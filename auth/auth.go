@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -175,6 +176,19 @@ func (e *TokenError) Error() string {
 // Unwrap returns the underlying *oauth2.RetrieveError. Its Error method
 // may print the raw response body, so do not log it.
 func (e *TokenError) Unwrap() error { return e.err }
+
+// Retryable reports whether the token endpoint failed in a way that a
+// later try may fix: a 5xx, a 429 or a 408. A rejected grant or client is
+// not retryable.
+func (e *TokenError) Retryable() bool {
+	switch {
+	case e.StatusCode >= 500:
+		return true
+	case e.StatusCode == http.StatusTooManyRequests, e.StatusCode == http.StatusRequestTimeout:
+		return true
+	}
+	return false
+}
 
 // maxDescriptionLen limits how much server-supplied text goes into an
 // error message.

@@ -2,11 +2,15 @@ package auth
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"golang.org/x/oauth2"
+
+	"github.com/zoom-presence/zoom-presence/zoom"
 )
 
 func TestConfigOAuth2(t *testing.T) {
@@ -115,5 +119,26 @@ func TestConfigValidate(t *testing.T) {
 				t.Errorf("Validate() = %v, want valid=%v", err, tt.valid)
 			}
 		})
+	}
+}
+
+func TestTokenErrorRetryable(t *testing.T) {
+	tests := []struct {
+		status int
+		code   string
+		want   bool
+	}{
+		{http.StatusServiceUnavailable, "", true},
+		{http.StatusInternalServerError, "", true},
+		{http.StatusTooManyRequests, "", true},
+		{http.StatusBadRequest, "invalid_grant", false},
+		{http.StatusUnauthorized, "invalid_client", false},
+	}
+	for _, tt := range tests {
+		err := fmt.Errorf("refresh: %w", &TokenError{StatusCode: tt.status, Code: tt.code})
+		wrapped := &url.Error{Op: "Get", URL: "http://127.0.0.1:1/v2/users/me/presence_status", Err: err}
+		if got := zoom.IsRetryable(wrapped); got != tt.want {
+			t.Errorf("IsRetryable(token error %d %q) = %v, want %v", tt.status, tt.code, got, tt.want)
+		}
 	}
 }

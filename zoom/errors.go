@@ -279,9 +279,11 @@ func ParseRetryAfter(value string, now time.Time) (time.Duration, bool) {
 	}
 
 	if isDigits(value) {
+		// A number too large for a Duration is still a request to wait a
+		// very long time, which the caller caps, not a missing header.
 		seconds, err := strconv.ParseInt(value, 10, 64)
 		if err != nil || seconds > int64(maxDuration/time.Second) {
-			return 0, false
+			return maxDuration, true
 		}
 		return time.Duration(seconds) * time.Second, true
 	}
@@ -630,6 +632,13 @@ func IsRetryable(err error) bool {
 	var errResp *ErrorResponse
 	if errors.As(err, &errResp) {
 		return errResp.StatusCode >= 500 || errResp.StatusCode == http.StatusRequestTimeout
+	}
+
+	// An error from another layer, such as a failed token refresh, can
+	// say itself whether a retry may help.
+	var retryable interface{ Retryable() bool }
+	if errors.As(err, &retryable) {
+		return retryable.Retryable()
 	}
 
 	// *url.Error itself implements net.Error, so look at what it wraps:
