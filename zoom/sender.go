@@ -249,7 +249,11 @@ type senderState struct {
 	pending  *Update
 	debounce time.Time // when the pending choice has been still long enough
 	allowed  time.Time // when Zoom accepts the next update
-	attempt  int       // failed tries of the pending choice, for backoff
+	attempt  int       // failed tries of the pending choice
+	// failures counts failed tries since Zoom last answered an update,
+	// whatever the choice, so that clicking during an outage does not
+	// restart the backoff at its shortest wait.
+	failures int
 	readAt   time.Time // when to read the status next
 
 	// lastMono and lastWall are the two clocks at the previous wake-up,
@@ -312,9 +316,15 @@ func (s *Sender) absorb(st *senderState) {
 		return
 	}
 
-	if st.pending != nil && *st.pending != *chosen {
+	if st.pending != nil && *st.pending == *chosen {
+		// Clicking the waiting choice again changes nothing, so it must
+		// not restart the debounce or a retry's backoff either.
+		return
+	}
+	if st.pending != nil {
 		s.log.Debug("choice replaced", "old", st.pending.String(), "new", chosen.String())
 	}
+
 	st.pending = chosen
 	st.attempt = 0
 	st.debounce = time.Now().Add(s.opts.Debounce)
@@ -360,6 +370,7 @@ func (s *Sender) send(ctx context.Context, st *senderState) {
 
 	if err == nil {
 		s.log.Info("presence updated", "status", update.Status, "minutes", update.Minutes)
+		st.failures = 0
 		st.allowed = now.Add(s.opts.Interval)
 		s.settle(st, &update)
 		s.opts.OnEvent(Event{Kind: EventSent, Update: update})
@@ -370,12 +381,14 @@ func (s *Sender) send(ctx context.Context, st *senderState) {
 	retry, wait := s.retryWait(err, st)
 	if !retry {
 		s.log.Warn("presence update rejected", append(errorAttrs(err), "status", update.Status, "minutes", update.Minutes, "error", err)...)
+		st.failures = 0
 		s.settle(st, &update)
 		s.opts.OnEvent(Event{Kind: EventFailed, Update: update, Err: err})
 		return
 	}
 
 	st.attempt++
+	st.failures++
 	st.postpone(now.Add(wait))
 	s.log.Warn("presence update failed, will retry", append(errorAttrs(err), "status", update.Status, "minutes", update.Minutes, "attempt", st.attempt, "retry_in", wait.Round(time.Second), "error", err)...)
 	s.opts.OnEvent(Event{Kind: EventRetrying, Update: update, At: st.sendAt(), Err: err, Attempt: st.attempt})
@@ -419,13 +432,13 @@ func (s *Sender) settle(st *senderState, u *Update) {
 func (s *Sender) retryWait(err error, st *senderState) (bool, time.Duration) {
 	var rateLimit *RateLimitError
 	if errors.As(err, &rateLimit) {
-		return true, max(s.rateLimitWait(rateLimit), rateLimitFloor(st.attempt))
+		return true, max(s.rateLimitWait(rateLimit), rateLimitFloor(st.failures))
 	}
 
 	if s.opts.Permanent(err) || !IsRetryable(err) {
 		return false, 0
 	}
-	return true, backoff(st.attempt)
+	return true, backoff(st.failures)
 }
 
 // rateLimitWait returns how long to wait after a 429: its Retry-After,

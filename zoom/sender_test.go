@@ -596,3 +596,36 @@ func TestSenderNotBeforeHoldsFirstUpdate(t *testing.T) {
 		}
 	})
 }
+
+func TestSenderClicksDoNotResetBackoff(t *testing.T) {
+	for _, alternate := range []bool{false, true} {
+		name := "same choice"
+		if alternate {
+			name = "new choices"
+		}
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				h := startSender(t, zoom.SenderOptions{PollInterval: -1})
+				synctest.Wait()
+				h.sim.FailNext(1000, zoomsim.FaultServerError)
+
+				for i := range 30 {
+					u := away
+					if alternate && i%2 == 1 {
+						u = busy
+					}
+					h.sender.Choose(u)
+					time.Sleep(4 * time.Second)
+				}
+				synctest.Wait()
+
+				// Backoff of 5, 10, 20, 40 and 80 seconds fits about six
+				// tries into two minutes; restarting it on every click
+				// would allow one every five seconds.
+				if got := len(h.sim.PresenceUpdates()); got > 8 {
+					t.Errorf("update requests in 2 minutes of 500s with a click every 4 s = %d, want at most 8", got)
+				}
+			})
+		})
+	}
+}
