@@ -221,9 +221,15 @@ func (s *KeyringStore) save(t *oauth2.Token) error {
 	}
 	oldFound := err == nil
 
+	// Generation 0 is invalid, so a count that wraps, or one taken from
+	// an entry that is not ours, starts again at 1.
+	generation := old.Generation + 1
+	if !oldFound || generation == 0 {
+		generation = 1
+	}
 	h := keyringHeader{
 		Version:           keyringFormatVersion,
-		Generation:        old.Generation + 1,
+		Generation:        generation,
 		TokenType:         t.TokenType,
 		Expiry:            t.Expiry,
 		AccessTokenParts:  len(access),

@@ -337,7 +337,7 @@ func (h *callbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", http.MethodGet)
-		writePage(w, http.StatusMethodNotAllowed, pageNotFound)
+		writePage(w, http.StatusMethodNotAllowed, pageMethodNotAllowed)
 		return
 	}
 
@@ -386,13 +386,14 @@ func (h *callbackHandler) finish(p page) {
 type page string
 
 const (
-	pageSignedIn    page = "Signed in to Zoom. You can close this tab."
-	pageDenied      page = "Sign-in to Zoom was cancelled. You can close this tab."
-	pageFailed      page = "Sign-in to Zoom failed. Close this tab and try again from the app."
-	pageBadState    page = "This sign-in link is not valid or has expired. Start the sign-in again from the app."
-	pageAlreadyDone page = "This sign-in has already been handled. You can close this tab."
-	pageNotFound    page = "Not found."
-	pageWrongHost   page = "This server only answers on its loopback address."
+	pageSignedIn         page = "Signed in to Zoom. You can close this tab."
+	pageDenied           page = "Sign-in to Zoom was cancelled. You can close this tab."
+	pageFailed           page = "Sign-in to Zoom failed. Close this tab and try again from the app."
+	pageBadState         page = "This sign-in link is not valid or has expired. Start the sign-in again from the app."
+	pageAlreadyDone      page = "This sign-in has already been handled. You can close this tab."
+	pageNotFound         page = "Not found."
+	pageMethodNotAllowed page = "Only GET requests are accepted here."
+	pageWrongHost        page = "This server only answers on its loopback address."
 )
 
 func writePage(w http.ResponseWriter, status int, p page) {

@@ -237,6 +237,24 @@ func TestKeyringStoreSaveOverCorrupt(t *testing.T) {
 	}
 }
 
+func TestKeyringStoreSaveOverLargestGeneration(t *testing.T) {
+	s, _ := newMockKeyringStore(t)
+	header := `{"version":1,"generation":18446744073709551615,"access_token_parts":1,"refresh_token_parts":1}`
+	if err := keyring.Set(testService, testUser, header); err != nil {
+		t.Fatal(err)
+	}
+	want := testToken(100)
+
+	if err := s.Save(want); err != nil {
+		t.Fatalf("Save over the largest generation: %v", err)
+	}
+
+	got, err := s.Load()
+	if err != nil || got.RefreshToken != want.RefreshToken {
+		t.Errorf("Load after Save = %v, %v; want the saved token", got, err)
+	}
+}
+
 func TestKeyringStoreInvalidUTF8Token(t *testing.T) {
 	s, _ := newMockKeyringStore(t)
 

@@ -26,6 +26,11 @@ const (
 // needsSignIn reports whether err means the stored sign-in no longer
 // works, so that only a new sign-in can help.
 func needsSignIn(err error) bool {
+	if zoom.IsMissingScope(err) {
+		// Zoom may answer a missing scope with 401, but a new sign-in
+		// grants the same scopes, so it cannot help.
+		return false
+	}
 	return errors.Is(err, auth.ErrSignInRequired) || zoom.IsUnauthorized(err)
 }
 

@@ -25,6 +25,7 @@ func TestFailureMessage(t *testing.T) {
 		{"expired token", &zoom.ErrorResponse{StatusCode: 401, Code: zoom.CodeInvalidToken}, titleSignIn, "Sign in to Zoom…"},
 		{"refresh rejected", fmt.Errorf("refresh: %w", auth.ErrSignInRequired), titleSignIn, "Sign in to Zoom…"},
 		{"missing scope", &zoom.ErrorResponse{StatusCode: 400, Code: zoom.CodeMissingGranularScope}, titleNotChanged, "user:update:presence_status"},
+		{"missing scope as 401", &zoom.ErrorResponse{StatusCode: 401, Code: zoom.CodeMissingGranularScope}, titleNotChanged, "user:update:presence_status"},
 		{"user not found", &zoom.ErrorResponse{StatusCode: 404, Code: zoom.CodeUserNotFound}, titleNotChanged, "sign in with your Zoom account again"},
 		{"other 400 with message", &zoom.ErrorResponse{StatusCode: 400, Code: 300, Message: "Invalid field."}, titleNotChanged, "Zoom rejected Away: Invalid field."},
 		{"other 400 without message", &zoom.ErrorResponse{StatusCode: 400}, titleNotChanged, "HTTP status 400"},
@@ -119,5 +120,14 @@ func TestBrowserMessage(t *testing.T) {
 	}
 	if !strings.Contains(msg.Body, "Open sign-in page") {
 		t.Errorf("body = %q, want the menu item named", msg.Body)
+	}
+}
+
+func TestNeedsSignInMissingScope(t *testing.T) {
+	if needsSignIn(&zoom.ErrorResponse{StatusCode: 401, Code: zoom.CodeMissingScope}) {
+		t.Errorf("a 401 for a missing scope signs out, but a new sign-in grants the same scopes")
+	}
+	if !needsSignIn(&zoom.ErrorResponse{StatusCode: 401, Code: zoom.CodeInvalidToken}) {
+		t.Errorf("a 401 with code 124 does not ask for a new sign-in")
 	}
 }
