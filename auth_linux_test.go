@@ -665,7 +665,7 @@ func TestAppSignInChromium(t *testing.T) {
 		{"favicon", "GET", withQuery("/favicon.ico", nil), "", http.StatusNotFound, "Not found."},
 		{"other path", "GET", withQuery("/admin", url.Values{"state": {state}}), "", http.StatusNotFound, "Not found."},
 		{"foreign host", "GET", withQuery(callback.Path, url.Values{"code": {"forged"}, "state": {state}}), "rebind.example:" + callback.Port(), http.StatusMisdirectedRequest, "loopback address"},
-		{"post", "POST", withQuery(callback.Path, url.Values{"code": {"forged"}, "state": {state}}), "", http.StatusMethodNotAllowed, "Not found."},
+		{"post", "POST", withQuery(callback.Path, url.Values{"code": {"forged"}, "state": {state}}), "", http.StatusMethodNotAllowed, "Only GET requests are accepted here."},
 	}
 	for _, h := range hostile {
 		req, err := http.NewRequestWithContext(t.Context(), h.method, h.url, nil)
