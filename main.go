@@ -151,7 +151,7 @@ func run(args []string) int {
 	restoreInBackground(session, app)
 	app.Run(ctx)
 
-	// A refresh that Zoom has answered must save the rotated token, or
+	// A refresh to which Zoom has responded must save the rotated token, or
 	// the next start would need a new sign-in.
 	waitCtx, cancel := context.WithTimeout(context.Background(), refreshWaitAtQuit)
 	if err := session.WaitRefresh(waitCtx); err != nil {

@@ -27,7 +27,7 @@ const (
 // works, so that only a new sign-in can help.
 func needsSignIn(err error) bool {
 	if zoom.IsMissingScope(err) {
-		// Zoom may answer a missing scope with 401, but a new sign-in
+		// Zoom may respond to a missing scope with 401, but a new sign-in
 		// grants the same scopes, so it cannot help.
 		return false
 	}

@@ -16,7 +16,7 @@ const (
 	// is sent, so that a burst of clicks sends only the last.
 	DefaultDebounce = time.Second
 	// DefaultInterval is the minimum gap between two updates: Zoom accepts
-	// one presence update per user per minute and answers 429 to the next.
+	// one presence update per user per minute and responds with 429 to the next.
 	DefaultInterval = time.Minute
 	// DefaultRetryAfter is the wait after a 429 that has no usable
 	// Retry-After header.
@@ -57,7 +57,7 @@ const (
 // update window does not open before the deadline.
 var ErrNotSent = errors.New("choice not sent")
 
-// EventKind says what a Sender did.
+// EventKind is the kind of step a Sender reports.
 type EventKind int
 
 // Kinds of Event.
@@ -250,7 +250,7 @@ type senderState struct {
 	debounce time.Time // when the pending choice has been still long enough
 	allowed  time.Time // when Zoom accepts the next update
 	attempt  int       // failed tries of the pending choice
-	// failures counts failed tries since Zoom last answered an update,
+	// failures counts failed tries since Zoom last responded to an update,
 	// whatever the choice, so that clicking during an outage does not
 	// restart the backoff at its shortest wait.
 	failures int
