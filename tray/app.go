@@ -572,9 +572,10 @@ func (a *App) setWaitingLocked(u *zoom.Update, at time.Time, retrying bool) {
 // stateLocked returns the state to show, with the waiting line computed
 // for the current time.
 func (a *App) stateLocked() State {
-	st := a.state
+	now := time.Now()
+	st := a.state.expire(now)
 	st.MemoryOnly = a.opts.MemoryOnly != nil && a.opts.MemoryOnly()
-	st.Waiting = WaitingLine(a.waiting, a.waitingAt.Local(), time.Now(), a.retrying)
+	st.Waiting = WaitingLine(a.waiting, a.waitingAt.Local(), now, a.retrying)
 	return st
 }
 

@@ -363,3 +363,17 @@ func WaitingLineChanges(at time.Time, now time.Time, retrying bool) time.Duratio
 	}
 	return step
 }
+
+// expire returns s as it stands at now: once a Do not disturb that Zoom
+// reported has ended, the status is unknown until Zoom is read again,
+// because Zoom does not say which status follows. This keeps the menu
+// from showing an old end time when the read after it fails.
+func (s State) expire(now time.Time) State {
+	end := s.Presence.EndTime
+	if s.Presence.Status != zoom.StatusDoNotDisturb || end.IsZero() || now.Before(end) {
+		return s
+	}
+	s.Presence = zoom.Presence{}
+	s.Known = false
+	return s
+}

@@ -582,3 +582,26 @@ func TestActionKindString(t *testing.T) {
 		}
 	}
 }
+
+func TestStateExpire(t *testing.T) {
+	end := time.Date(2026, 3, 4, 15, 40, 0, 0, time.UTC)
+	dnd := State{SignedIn: true, Known: true, Presence: zoom.Presence{Status: zoom.StatusDoNotDisturb, EndTime: end}}
+
+	before := dnd.expire(end.Add(-time.Second))
+	if before.Presence.Status != zoom.StatusDoNotDisturb || !before.Known {
+		t.Errorf("before the end: status %q, known %v; want Do not disturb, known", before.Presence.Status, before.Known)
+	}
+
+	after := dnd.expire(end)
+	if after.Known || after.Presence.Status != "" {
+		t.Errorf("at the end: status %q, known %v; want unknown", after.Presence.Status, after.Known)
+	}
+	if got := checkedItemIDs(Menu(after)); len(got) != 0 {
+		t.Errorf("checked items after Do not disturb ended = %v, want none", got)
+	}
+
+	away := State{SignedIn: true, Known: true, Presence: zoom.Presence{Status: zoom.StatusAway}}
+	if got := away.expire(end.Add(time.Hour)); got.Presence.Status != zoom.StatusAway {
+		t.Errorf("Away after an hour = %q, want unchanged", got.Presence.Status)
+	}
+}
