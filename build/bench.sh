@@ -4,8 +4,8 @@
 # the end-to-end tests, and prints the table for docs/benchmarks.md. It
 # takes about two minutes, one of which is the idle minute.
 #
-# The app runs with -sandbox, so it talks only to its built-in Zoom
-# simulator on 127.0.0.1. On Debian or Ubuntu as root it installs
+# The app talks only to Zoom simulators on 127.0.0.1: its built-in one
+# (-sandbox) or one that the benchmark starts in its own process. On Debian or Ubuntu as root it installs
 # dbus-daemon with apt-get when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."

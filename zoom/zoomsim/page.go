@@ -1,27 +1,33 @@
 package zoomsim
 
 import (
-	"html/template"
+	"fmt"
+	"html"
+	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 )
 
 // pageRequests is how many of the latest requests the status page lists.
 const pageRequests = 50
 
-var statusPage = template.Must(template.New("status").Parse(`<!DOCTYPE html>
+// The status page is written with fmt and html.EscapeString, not
+// html/template, because the app links the simulator for -sandbox.
+// text/template calls methods through reflection, so the linker keeps
+// every exported method of every reachable type. With the template, the
+// stripped app binary was 0.5 MB larger and its resident memory 0.6 MB
+// higher (build/bench.sh, linux/amd64).
+const (
+	statusPageHead = `<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Zoom simulator</title></head>
 <body>
 <h1>Zoom simulator</h1>
 <p>This page belongs to a simulated Zoom that runs on this computer. No request reaches Zoom.</p>
-<p>Presence: <strong>{{.Status}}</strong>{{if not .DNDEnd.IsZero}} until {{.DNDEnd.Format "15:04:05 MST"}}{{end}}</p>
-<p>Zoom client: {{if .SignedOut}}signed out, so updates fail{{else}}signed in{{end}}</p>
-<p>Next presence update accepted: {{if .NextUpdate.IsZero}}now{{else}}{{.NextUpdate.Format "15:04:05 MST"}}{{end}}</p>
-<p>Faults: latency {{.Latency}}, {{.Queued}} queued, daily limit {{if .DailyLimit}}{{.DailyUsed}} of {{.DailyLimit}} requests used today{{else}}off{{end}}</p>
-{{if .FaultError}}<p><strong>{{.FaultError}}</strong></p>{{end}}
-<form method="post" action="/faults">
+`
+	statusPageForm = `<form method="post" action="/faults">
 <label>Set faults: <input name="faults" size="40" placeholder="5xx=2,drop,latency=2s"></label>
 <button type="submit">Apply</button>
 </form>
@@ -29,11 +35,12 @@ var statusPage = template.Must(template.New("status").Parse(`<!DOCTYPE html>
 <h2>Latest requests</h2>
 <table>
 <tr><th>Time</th><th>Method</th><th>Path</th><th>Status</th><th>Body</th></tr>
-{{range .Requests}}<tr><td>{{.Time.Format "15:04:05"}}</td><td>{{.Method}}</td><td>{{.Path}}</td><td>{{.Status}}</td><td><code>{{printf "%s" .Body}}</code></td></tr>
-{{end}}</table>
+`
+	statusPageTail = `</table>
 </body>
 </html>
-`))
+`
+)
 
 type statusPageData struct {
 	Status     string
@@ -98,7 +105,49 @@ func (s *Server) renderStatusPage(w http.ResponseWriter, status int, faultError 
 
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	if err := statusPage.Execute(w, data); err != nil {
-		s.log.Debug("render status page failed", "error", err)
+	if _, err := io.WriteString(w, data.html()); err != nil {
+		s.log.Debug("write status page failed", "error", err)
 	}
+}
+
+// html returns the status page. Every value from a request or an error
+// goes through html.EscapeString.
+func (d statusPageData) html() string {
+	var b strings.Builder
+	b.WriteString(statusPageHead)
+
+	fmt.Fprintf(&b, "<p>Presence: <strong>%s</strong>", html.EscapeString(d.Status))
+	if !d.DNDEnd.IsZero() {
+		fmt.Fprintf(&b, " until %s", d.DNDEnd.Format("15:04:05 MST"))
+	}
+	b.WriteString("</p>\n")
+
+	client := "signed in"
+	if d.SignedOut {
+		client = "signed out, so updates fail"
+	}
+	fmt.Fprintf(&b, "<p>Zoom client: %s</p>\n", client)
+
+	next := "now"
+	if !d.NextUpdate.IsZero() {
+		next = d.NextUpdate.Format("15:04:05 MST")
+	}
+	fmt.Fprintf(&b, "<p>Next presence update accepted: %s</p>\n", next)
+
+	limit := "off"
+	if d.DailyLimit != 0 {
+		limit = fmt.Sprintf("%d of %d requests used today", d.DailyUsed, d.DailyLimit)
+	}
+	fmt.Fprintf(&b, "<p>Faults: latency %s, %d queued, daily limit %s</p>\n", d.Latency, d.Queued, limit)
+	if d.FaultError != "" {
+		fmt.Fprintf(&b, "<p><strong>%s</strong></p>\n", html.EscapeString(d.FaultError))
+	}
+
+	b.WriteString(statusPageForm)
+	for _, r := range d.Requests {
+		fmt.Fprintf(&b, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%d</td><td><code>%s</code></td></tr>\n",
+			r.Time.Format("15:04:05"), html.EscapeString(r.Method), html.EscapeString(r.Path), r.Status, html.EscapeString(string(r.Body)))
+	}
+	b.WriteString(statusPageTail)
+	return b.String()
 }

@@ -405,6 +405,21 @@ func TestStatusPage(t *testing.T) {
 	}
 }
 
+func TestStatusPageEscapes(t *testing.T) {
+	sim := startServer(t, zoomsim.Options{})
+	token := sim.IssueToken().AccessToken
+	putPresence(t, http.DefaultClient, sim.APIURL(), token, `{"status":"<script>alert(1)</script>"}`)
+
+	res := send(t, http.DefaultClient, http.MethodGet, sim.URL()+"/", "", "", "")
+
+	if bytes.Contains(res.body, []byte("<script>")) {
+		t.Errorf("status page contains a request body unescaped:\n%s", res.body)
+	}
+	if !bytes.Contains(res.body, []byte("&lt;script&gt;alert(1)&lt;/script&gt;")) {
+		t.Errorf("status page lacks the escaped request body:\n%s", res.body)
+	}
+}
+
 // presenceSchema is the part of Zoom's published OpenAPI document for the
 // presence endpoints that the simulator must match, copied into testdata.
 type presenceSchema struct {
