@@ -60,7 +60,7 @@ func FailureMessage(u zoom.Update, err error) Message {
 }
 
 // DelayMessage returns the notification for an update u that Zoom
-// answered with 429, and that is tried again at the local time at.
+// rejected with 429, and that is tried again at the local time at.
 func DelayMessage(u zoom.Update, err *zoom.RateLimitError, at time.Time) Message {
 	when := at.Format("15:04")
 	if err.Type == zoom.RateLimitDaily {

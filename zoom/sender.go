@@ -29,7 +29,7 @@ const (
 	// MinPollInterval is the shortest poll interval a Sender accepts.
 	MinPollInterval = 2 * time.Minute
 	// MaxBackoff caps the wait between retries after network errors and
-	// 5xx answers.
+	// 5xx responses.
 	MaxBackoff = 5 * time.Minute
 	// MaxRetryAfter caps a Retry-After wait, because a clock far off or a
 	// bad header must not silence the app for days.
@@ -402,7 +402,7 @@ func (st *senderState) postpone(at time.Time) {
 }
 
 // errorAttrs returns the log attributes "http_status" and "code" for an
-// error answer from Zoom, and "rate_limit_type" for a 429, so that each
+// error response from Zoom, and "rate_limit_type" for a 429, so that each
 // failure is one log line that names both.
 func errorAttrs(err error) []any {
 	var rateLimit *RateLimitError
