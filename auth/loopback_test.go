@@ -423,8 +423,19 @@ func TestSignInOpenerFails(t *testing.T) {
 	cfg := Config{ClientID: testClientID, RedirectURL: redirect, OAuthURL: sim.OAuthURL()}
 	log, logs := newTestLogger()
 
+	// SignIn logs the opener's error on another goroutine, so the stand-in
+	// browser follows the link only once that line is written; otherwise
+	// the sign-in could finish before it.
 	open := func(authURL string) error {
-		go get(http.DefaultClient, authURL, "")
+		go func() {
+			for range 1000 {
+				if strings.Contains(logs.String(), "no method available") {
+					break
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			get(http.DefaultClient, authURL, "")
+		}()
 		return errors.New("xdg-open: no method available for opening URLs")
 	}
 
