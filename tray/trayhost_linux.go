@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/godbus/dbus/v5"
 )
@@ -123,7 +124,30 @@ func watchTrayHost(ctx context.Context, log *slog.Logger, conn *dbus.Conn) {
 				continue
 			}
 			log.Info("tray host started; the icon shows now", "name", watcherName, "owner", signal.Body[2])
+			registerItem(ctx, log, conn)
 			return
 		}
 	}
+}
+
+// itemPath is the object path at which fyne.io/systray v1.12.2 serves
+// the StatusNotifierItem.
+const itemPath = "/StatusNotifierItem"
+
+// registerItem registers the tray icon with a host that has just started.
+// fyne.io/systray v1.12.2 registers on its own when it sees the host's
+// name appear, but it subscribes to that signal only after its first
+// attempt fails, so a host that starts in between is never told. A
+// second registration of the same item is ignored by hosts.
+func registerItem(ctx context.Context, log *slog.Logger, conn *dbus.Conn) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+
+	host := conn.Object(watcherName, "/StatusNotifierWatcher")
+	call := host.CallWithContext(ctx, watcherName+".RegisterStatusNotifierItem", 0, itemPath)
+	if call.Err != nil {
+		log.Warn("registering the tray icon with the new tray host failed", "name", watcherName, "error", call.Err)
+		return
+	}
+	log.Debug("tray icon registered with the new tray host", "name", watcherName)
 }
