@@ -8,7 +8,6 @@
 package tray
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"log/slog"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
+	"github.com/zoom-presence/zoom-presence/internal/desktoptest"
 	"github.com/zoom-presence/zoom-presence/zoom"
 )
 
@@ -90,61 +90,7 @@ func TestTrayOnBus(t *testing.T) {
 		return
 	}
 
-	runTrayChild(t, t.Name(), startPrivateBus(t))
-}
-
-// startPrivateBus starts a private dbus-daemon and returns its address. The
-// daemon is stopped when t ends.
-func startPrivateBus(t *testing.T) string {
-	t.Helper()
-
-	daemon, err := exec.LookPath("dbus-daemon")
-	if err != nil {
-		t.Skipf("dbus-daemon not installed: %v", err)
-	}
-
-	// The config lists no service directories, so that the bus starts no
-	// installed daemon behind the test's back.
-	dir := t.TempDir()
-	config := filepath.Join(dir, "bus.conf")
-	err = os.WriteFile(config, []byte(`<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=`+filepath.Join(dir, "bus")+`</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-`), 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	cmd := exec.Command(daemon, "--config-file="+config, "--nofork", "--print-address=1")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start dbus-daemon: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-
-	address, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		_ = cmd.Wait()
-		t.Fatalf("read dbus-daemon address: %v\n%s", err, stderr.String())
-	}
-	return strings.TrimSpace(address)
+	runTrayChild(t, t.Name(), desktoptest.StartBus(t).Address)
 }
 
 // runTrayOnBus runs the tray on the session bus and drives its menu over
