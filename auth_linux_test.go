@@ -213,8 +213,8 @@ func assertStillSignedIn(t *testing.T, d *desktop, item desktoptest.Item) {
 	}
 }
 
-// assertKeyringEmpty checks that the private keyring holds no token of
-// the app; when says at which step.
+// assertKeyringEmpty checks that the private keyring contains no token of
+// the app. The when argument names the step, for the failure message.
 func assertKeyringEmpty(t *testing.T, when string) {
 	t.Helper()
 

@@ -250,7 +250,7 @@ func TestAppSignInAndSetAway(t *testing.T) {
 	}
 
 	// A second choice within the minute waits for Zoom's window, and the
-	// menu says when it goes out.
+	// menu shows when it goes out.
 	click(t, item, "Busy")
 	root = waitForMenu(t, item, "Busy waiting", func(root desktoptest.MenuNode) bool {
 		return strings.HasPrefix(waitingLine(root), "Waiting: Busy at ")

@@ -78,10 +78,10 @@ type Config struct {
 	SignInTimeout time.Duration
 }
 
-// Validate reports a Config that cannot sign in: a missing client ID, a
-// redirect URL that is not an http URL on a loopback host with a port, or
-// an OAuth URL that is not an absolute http or https URL. It lets a bad
-// setting fail at start rather than at the first sign-in.
+// Validate reports a Config that cannot sign in, so that a bad setting
+// fails at start rather than at the first sign-in. It rejects a missing
+// client ID and a redirect URL that is not http on a loopback host with a
+// port. It also rejects an OAuth URL that is not absolute http or https.
 func (c Config) Validate() error {
 	if c.ClientID == "" {
 		return errors.New("missing Zoom client ID")

@@ -423,9 +423,9 @@ func TestSignInOpenerFails(t *testing.T) {
 	cfg := Config{ClientID: testClientID, RedirectURL: redirect, OAuthURL: sim.OAuthURL()}
 	log, logs := newTestLogger()
 
-	// SignIn logs the opener's error on another goroutine, so the stand-in
-	// browser follows the link only once that line is written; otherwise
-	// the sign-in could finish before it.
+	// SignIn logs the opener's error on another goroutine, and the
+	// sign-in could finish before that line is written. So the stand-in
+	// browser follows the link only once the line appears.
 	open := func(authURL string) error {
 		go func() {
 			for range 1000 {

@@ -262,8 +262,8 @@ func (s *Session) token(ctx context.Context, rejected string) (*oauth2.Token, er
 }
 
 // WaitRefresh blocks until no token refresh is running, or ctx ends. A
-// quitting app calls it so that a refresh that Zoom may already have
-// answered gets to save the new token before the process exits.
+// quitting app calls it so that a refresh to which Zoom may already have
+// responded can save the new token before the process exits.
 func (s *Session) WaitRefresh(ctx context.Context) error {
 	select {
 	case s.sem <- struct{}{}:

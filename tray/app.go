@@ -32,7 +32,7 @@ type Account interface {
 	// SignIn signs in through the browser, calling open with the
 	// authorization URL. It blocks until the sign-in ends or ctx ends.
 	SignIn(ctx context.Context, open func(authURL string) error) error
-	// SignOut revokes and forgets the token.
+	// SignOut revokes and deletes the token.
 	SignOut(ctx context.Context) error
 }
 
@@ -224,7 +224,7 @@ func (a *App) do(ctx context.Context, quit context.CancelFunc, action Action) {
 	}
 }
 
-// resumed asks the Sender to read the status, which also makes it check
+// resumed requests that the Sender read the status, which also makes it check
 // its clocks at once and send a choice that fell due during the suspend.
 func (a *App) resumed() {
 	a.mu.Lock()

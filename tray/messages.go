@@ -136,7 +136,7 @@ func SignInFailedMessage(err error) Message {
 
 // KeyringMessage returns the notification for err, a failure of the
 // system keyring that keeps the Zoom sign-in. For an unreadable entry the
-// keyring itself works, so the app asks for a new sign-in. For any other
+// keyring itself works, so the app requests a new sign-in. For any other
 // failure the app keeps the sign-in in memory, so the message says that
 // it lasts until the app quits.
 func KeyringMessage(err error) Message {

@@ -84,7 +84,7 @@ type State struct {
 	SignInPage bool
 	// MemoryOnly reports whether the sign-in is kept in memory only,
 	// because the system keyring failed, so that it ends when the app
-	// quits. The signed-in line then says so.
+	// quits. The signed-in line then shows that.
 	MemoryOnly bool
 	// Waiting is the text of the line about the update waiting to be
 	// sent, usually made by WaitingLine. Empty means "Nothing waiting".
@@ -364,7 +364,7 @@ func WaitingLineChanges(at time.Time, now time.Time, retrying bool) time.Duratio
 	return step
 }
 
-// expire returns s as it stands at now: once a Do not disturb that Zoom
+// expire returns s as it is at now: once a Do not disturb that Zoom
 // reported has ended, the status is unknown until Zoom is read again,
 // because Zoom does not say which status follows. This keeps the menu
 // from showing an old end time when the read after it fails.

@@ -137,7 +137,7 @@ const itemPath = "/StatusNotifierItem"
 // registerItem registers the tray icon with a host that has just started.
 // fyne.io/systray v1.12.2 registers on its own when it sees the host's
 // name appear, but it subscribes to that signal only after its first
-// attempt fails, so a host that starts in between is never told. A
+// attempt fails, so a host that starts in between never learns of the icon. A
 // second registration of the same item is ignored by hosts.
 func registerItem(ctx context.Context, log *slog.Logger, conn *dbus.Conn) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)

@@ -6,7 +6,7 @@ import "context"
 // implements it.
 type PresenceAPI interface {
 	// SetPresence sends u for the signed-in user. It blocks until Zoom
-	// answers or ctx ends.
+	// responds or ctx ends.
 	SetPresence(ctx context.Context, u Update) error
 	// GetPresence reads the signed-in user's current status.
 	GetPresence(ctx context.Context) (Presence, error)

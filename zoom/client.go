@@ -75,7 +75,7 @@ type presenceRequest struct {
 
 // RequestTimeout bounds each request to Zoom, including a token refresh
 // that the HTTP client makes on its way, so that a connection that never
-// answers fails as a timeout, which IsRetryable accepts, instead of
+// responds fails as a timeout, which IsRetryable accepts, instead of
 // holding every later choice.
 const RequestTimeout = 30 * time.Second
 

@@ -615,7 +615,7 @@ func IsMissingScope(err error) bool {
 // IsRetryable reports whether the same request may succeed later: true
 // for a network failure, a timeout (including an expired context
 // deadline), a 5xx or 408 response, and a *RateLimitError once its wait has
-// passed. It is false for nil, a canceled context, other 4xx answers, an
+// passed. It is false for nil, a canceled context, other 4xx responses, an
 // invalid Update, a malformed success body, and errors from an
 // http.Client transport that are not network errors, such as a failed
 // OAuth token refresh.
@@ -635,7 +635,7 @@ func IsRetryable(err error) bool {
 	}
 
 	// An error from another layer, such as a failed token refresh, can
-	// say itself whether a retry may help.
+	// report itself whether a retry may help.
 	var retryable interface{ Retryable() bool }
 	if errors.As(err, &retryable) {
 		return retryable.Retryable()

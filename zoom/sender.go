@@ -216,7 +216,7 @@ func (s *Sender) Choose(u Update) {
 	s.signal()
 }
 
-// Refresh asks the Sender to read the current status from Zoom soon. It
+// Refresh requests that the Sender read the current status from Zoom soon. It
 // does not block.
 func (s *Sender) Refresh() {
 	s.mu.Lock()
@@ -532,7 +532,7 @@ func (s *Sender) read(ctx context.Context, st *senderState) {
 // checkResume detects a suspend and resume: the wall clock ran ahead of
 // the monotonic clock, which stops during a suspend. It then moves every
 // deadline earlier by the time spent suspended, because Zoom's update
-// window and Retry-After run on wall time, and asks for a status read.
+// window and Retry-After run on wall time, and requests a status read.
 // A wall clock set forward looks the same, and then the worst outcome is
 // an early update that Zoom rejects with a 429, which the Sender honours.
 func (s *Sender) checkResume(st *senderState, now time.Time) {

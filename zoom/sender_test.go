@@ -620,7 +620,7 @@ func TestSenderClicksDoNotResetBackoff(t *testing.T) {
 				synctest.Wait()
 
 				// Backoff of 5, 10, 20, 40 and 80 seconds fits about six
-				// tries into two minutes; restarting it on every click
+				// tries into two minutes. Restarting it on every click
 				// would allow one every five seconds.
 				if got := len(h.sim.PresenceUpdates()); got > 8 {
 					t.Errorf("update requests in 2 minutes of 500s with a click every 4 s = %d, want at most 8", got)

@@ -176,6 +176,6 @@ type Presence struct {
 	Status Status
 	// EndTime is when Do not disturb ends. It is zero for other statuses.
 	EndTime time.Time
-	// Remaining is the Do not disturb time left when Zoom answered.
+	// Remaining is the Do not disturb time left when Zoom responded.
 	Remaining time.Duration
 }
