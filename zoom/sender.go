@@ -3,9 +3,7 @@ package zoom
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"time"
 )
@@ -427,67 +425,6 @@ func (s *Sender) settle(st *senderState, u *Update) {
 	s.opts.OnEvent(Event{Kind: EventIdle})
 }
 
-// retryWait decides whether err is worth another try of the same choice,
-// and after how long.
-func (s *Sender) retryWait(err error, st *senderState) (bool, time.Duration) {
-	var rateLimit *RateLimitError
-	if errors.As(err, &rateLimit) {
-		return true, max(s.rateLimitWait(rateLimit), rateLimitFloor(st.failures))
-	}
-
-	if s.opts.Permanent(err) || !IsRetryable(err) {
-		return false, 0
-	}
-	return true, backoff(st.failures)
-}
-
-// rateLimitWait returns how long to wait after a 429: its Retry-After,
-// capped at MaxRetryAfter. Without Retry-After a daily limit waits until
-// the next midnight UTC and any other limit waits DefaultRetryAfter.
-func (s *Sender) rateLimitWait(err *RateLimitError) time.Duration {
-	wait := s.opts.DefaultRetryAfter
-	switch {
-	case err.HasRetryAfter:
-		wait = err.RetryAfter
-	case err.Type == RateLimitDaily:
-		// NOTE: Zoom does not document when a daily limit resets, and
-		// its Retry-After is the only reliable source. Midnight UTC, the
-		// start of Zoom's API day, is a guess.
-		now := s.wallNow().UTC()
-		wait = now.Truncate(24 * time.Hour).Add(24 * time.Hour).Sub(now)
-	}
-
-	if wait > MaxRetryAfter {
-		s.log.Warn("Retry-After is too far ahead, capped", "retry_after", wait, "cap", MaxRetryAfter)
-		wait = MaxRetryAfter
-	}
-	return wait
-}
-
-// rateLimitFloor returns the shortest wait after a 429: 1 second,
-// doubling with each attempt up to MaxBackoff. Zoom's Retry-After is a
-// time of day, so a client clock that runs ahead reads it as "now", and
-// without a floor the app would spend the account's daily requests in a
-// burst of retries.
-func rateLimitFloor(attempt int) time.Duration {
-	if attempt >= 16 {
-		return MaxBackoff
-	}
-	return min(time.Second<<attempt, MaxBackoff)
-}
-
-// backoff returns the wait before retry number attempt+1: exponential from
-// 5 seconds, capped at MaxBackoff, with up to 20% jitter so that many
-// clients that failed together do not retry together.
-func backoff(attempt int) time.Duration {
-	wait := MaxBackoff
-	if attempt < 16 {
-		wait = min(firstBackoff<<attempt, MaxBackoff)
-	}
-	jitter := time.Duration(rand.Int64N(int64(wait) / 5))
-	return wait - jitter
-}
-
 func (s *Sender) read(ctx context.Context, st *senderState) {
 	st.readAt = time.Time{}
 	if s.opts.PollInterval > 0 {
@@ -527,93 +464,4 @@ func (s *Sender) read(ctx context.Context, st *senderState) {
 			st.readAt = end
 		}
 	}
-}
-
-// checkResume detects a suspend and resume: the wall clock ran ahead of
-// the monotonic clock, which stops during a suspend. It then moves every
-// deadline earlier by the time spent suspended, because Zoom's update
-// window and Retry-After run on wall time, and requests a status read.
-// A wall clock set forward looks the same, and then the worst outcome is
-// an early update that Zoom rejects with a 429, which the Sender honours.
-func (s *Sender) checkResume(st *senderState, now time.Time) {
-	wall := s.wallNow()
-	lastMono, lastWall := st.lastMono, st.lastWall
-	st.lastMono, st.lastWall = now, wall
-	if lastMono.IsZero() {
-		return
-	}
-
-	suspended := wall.Sub(lastWall) - now.Sub(lastMono)
-	if suspended < minClockJump {
-		return
-	}
-
-	s.log.Info("clock jumped ahead, probably a resume from suspend; catching up", "suspended", suspended.Round(time.Second), "pending", st.pending != nil)
-	if !st.debounce.IsZero() {
-		st.debounce = st.debounce.Add(-suspended)
-	}
-	if !st.allowed.IsZero() {
-		st.allowed = st.allowed.Add(-suspended)
-	}
-	st.readAt = now
-}
-
-// keepLeftover stores the pending choice and Zoom's update window for
-// Flush when Run returns. The window is kept even with nothing pending,
-// for a choice made after Run returned.
-func (s *Sender) keepLeftover(st *senderState) {
-	if st.pending != nil {
-		s.log.Info("sender stopped with a choice waiting", "status", st.pending.Status, "minutes", st.pending.Minutes, "allowed_at", st.allowed)
-	}
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.leftover = st.pending
-	s.leftoverAllowed = st.allowed
-	st.pending = nil
-}
-
-// Flush sends the choice that was still waiting when Run returned, or
-// that was made after, if Zoom's update window opens before ctx ends. It
-// ignores the debounce, because a quitting app gets no newer choice.
-// Otherwise it logs that the choice was dropped and returns an error
-// wrapping ErrNotSent. It returns nil when nothing was waiting.
-//
-// Call Flush after Run has returned, with a ctx bounded by a deadline
-// such as FlushTimeout: Flush blocks until the update is sent, fails or
-// ctx ends. It never retries.
-func (s *Sender) Flush(ctx context.Context) error {
-	s.mu.Lock()
-	u, allowed := s.leftover, s.leftoverAllowed
-	if s.chosen != nil {
-		u = s.chosen
-	}
-	s.leftover, s.chosen = nil, nil
-	s.mu.Unlock()
-
-	if u == nil {
-		return nil
-	}
-
-	if deadline, ok := ctx.Deadline(); ok && allowed.After(deadline) {
-		s.log.Warn("quitting: choice dropped, Zoom accepts the next update too late", "status", u.Status, "minutes", u.Minutes, "allowed_at", allowed)
-		return fmt.Errorf("send %s before quitting: next update allowed at %s: %w", u, allowed.Format(time.TimeOnly), ErrNotSent)
-	}
-
-	timer := time.NewTimer(time.Until(allowed))
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		s.log.Warn("quitting: choice dropped, time ran out", "status", u.Status, "minutes", u.Minutes, "error", ctx.Err())
-		return fmt.Errorf("send %s before quitting: %w", u, ErrNotSent)
-	case <-timer.C:
-	}
-
-	s.log.Info("sending presence update before quitting", "status", u.Status, "minutes", u.Minutes)
-	if err := s.api.SetPresence(ctx, *u); err != nil {
-		s.log.Warn("quitting: presence update failed, choice dropped", append(errorAttrs(err), "status", u.Status, "minutes", u.Minutes, "error", err)...)
-		return fmt.Errorf("send %s before quitting: %w", u, err)
-	}
-	s.log.Info("presence updated", "status", u.Status, "minutes", u.Minutes)
-	return nil
 }
